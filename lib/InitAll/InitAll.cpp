@@ -1,0 +1,17 @@
+//===- InitAll.cpp - Register everything vsquant provides -------*- C++ -*-===//
+
+#include "vsquant/InitAll.h"
+
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+#include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void vsquant::registerAllDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::vsquant::VSQuantDialect>();
+}
+
+void vsquant::registerAllPasses() {
+  mlir::vsquant::registerVSQuantPasses();
+  mlir::vsquant::registerVSQuantPipelines();
+}

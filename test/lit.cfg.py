@@ -1,0 +1,35 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "VSQUANT"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.vsquant_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", ".so"))
+config.substitutions.append(("%vsquant_libs", config.vsquant_lib_dir))
+config.substitutions.append(("%vsquant_src", config.vsquant_src_root))
+config.substitutions.append(("%vsquant_obj", config.vsquant_obj_root))
+config.substitutions.append(("%cmake_exe", config.cmake_command))
+config.substitutions.append(("%generator", config.cmake_generator))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+# not, count, split-file and FileCheck live beside Debian's LLVM tools.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.vsquant_tools_dir, append_path=True)
+
+tool_dirs = [config.vsquant_tools_dir, config.llvm_tools_dir]
+tools = [
+    "vsq-opt",
+    ToolSubst("mlir-opt", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
