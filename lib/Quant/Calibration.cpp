@@ -1,0 +1,287 @@
+//===- Calibration.cpp - Clipping thresholds (SPEC.md section 4) ----------===//
+//
+// max, percentile, mse (OMSE grid search), octav (Newton fixed point) and
+// entropy (TensorRT KL) thresholds of one set of values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantizerInternal.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+using namespace vsquant::quant;
+using llvm::ArrayRef;
+
+namespace {
+
+/// |x| for signed formats, max(x, 0) for unsigned ones: the magnitudes a
+/// threshold has to cover (negatives clamp to 0 in unsigned formats).
+std::vector<float> magnitudesOf(ArrayRef<float> values, ElementFormat format) {
+  std::vector<float> magnitudes(values.size());
+  if (format.isSigned) {
+    for (size_t i = 0, e = values.size(); i < e; ++i)
+      magnitudes[i] = std::fabs(values[i]);
+  } else {
+    for (size_t i = 0, e = values.size(); i < e; ++i)
+      magnitudes[i] = values[i] > 0.0f ? values[i] : 0.0f;
+  }
+  return magnitudes;
+}
+
+float maxOf(ArrayRef<float> magnitudes) {
+  float result = 0.0f;
+  for (float m : magnitudes)
+    result = m > result ? m : result;
+  return result;
+}
+
+/// 1-based rank of percentile p among n values: ceil(p / 100 * n) in [1, n].
+/// A product within 1e-9 (relative) of an integer is taken as that integer:
+/// p arrives as an inexact binary fraction (99.99), and an exact ceil would
+/// then sometimes round a whole rank up.
+uint64_t percentileRank(uint64_t n, double percentile) {
+  double target = percentile * double(n) / 100.0;
+  double nearest = std::round(target);
+  double rank = std::fabs(target - nearest) <= 1e-9 * std::max(1.0, target)
+                    ? nearest
+                    : std::ceil(target);
+  if (!(rank >= 1.0))
+    return 1;
+  if (rank >= double(n))
+    return n;
+  return uint64_t(rank);
+}
+
+float percentileThreshold(std::vector<float> magnitudes, double percentile) {
+  if (magnitudes.empty())
+    return 0.0f;
+  uint64_t rank = percentileRank(magnitudes.size(), percentile);
+  auto nth = magnitudes.begin() + (rank - 1);
+  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
+  return *nth;
+}
+
+template <Rounding Mode>
+float mseThreshold(ArrayRef<float> values, float maxAbs, ElementFormat format,
+                   int64_t gridPoints) {
+  const float qmax = float(format.qmax()), qmin = float(format.qmin());
+  double bestError = std::numeric_limits<double>::infinity();
+  float bestAlpha = maxAbs;
+  for (int64_t k = 1; k <= gridPoints; ++k) {
+    // Rounded once from double, so alpha_G == maxAbs exactly.
+    float alpha = float(double(maxAbs) * double(k) / double(gridPoints));
+    float scale = alpha / qmax;
+    double error =
+        detail::singleLevelSquaredError<Mode>(values, scale, qmin, qmax);
+    if (error < bestError) { // Ties keep the smaller k.
+      bestError = error;
+      bestAlpha = alpha;
+    }
+  }
+  return bestAlpha;
+}
+
+float octavThreshold(ArrayRef<float> magnitudes, float maxAbs,
+                     ElementFormat format) {
+  const double q = double(format.qmax());
+  const double noise = 1.0 / (12.0 * q * q); // c: uniform noise of step s/Q.
+  const double count = double(magnitudes.size());
+  constexpr int kMaxUpdates = 30;
+  double s = 0.0; // Starting at max|x| would give s_1 = 0.
+  for (int updates = 0; updates < kMaxUpdates;) {
+    double sumAbove = 0.0;
+    uint64_t above = 0, nonzeroBelow = 0;
+    for (float m : magnitudes) {
+      double v = m;
+      if (v > s) {
+        sumAbove += v;
+        ++above;
+      } else if (v > 0.0) {
+        ++nonzeroBelow;
+      }
+    }
+    // Nothing above s: every nonzero |x| equals s (or all are 0); the literal
+    // update would give 0 and then oscillate.
+    if (above == 0)
+      break;
+    double next = (sumAbove / count) /
+                  (noise * (double(nonzeroBelow) / count) +
+                   double(above) / count);
+    ++updates;
+    bool converged = std::fabs(next - s) < 1e-4 * s;
+    s = next;
+    if (converged)
+      break;
+  }
+  return std::min(float(s), maxAbs);
+}
+
+/// Bin of magnitude m in a 2048-bin histogram over [0, maxAbs].
+int64_t binOf(double m, double maxAbs) {
+  constexpr int64_t last = Histogram::kBins - 1;
+  if (!(maxAbs > 0.0))
+    return m > 0.0 ? last : 0;
+  double position = std::floor(m * double(Histogram::kBins) / maxAbs);
+  if (!(position < double(last)))
+    return last;
+  return position > 0.0 ? int64_t(position) : 0;
+}
+
+} // namespace
+
+void Histogram::add(ArrayRef<float> values) {
+  assert(counts.size() == size_t(kBins) && "histogram must have 2048 bins");
+  for (float x : values)
+    ++counts[binOf(std::fabs(double(x)), maxAbs)];
+}
+
+float vsquant::quant::percentileFromHistogram(const Histogram &histogram,
+                                              double percentile) {
+  uint64_t total = 0;
+  for (uint64_t c : histogram.counts)
+    total += c;
+  if (total == 0)
+    return 0.0f;
+  uint64_t rank = percentileRank(total, percentile);
+  uint64_t cumulative = 0;
+  int64_t bin = 0, bins = int64_t(histogram.counts.size());
+  for (; bin < bins; ++bin) {
+    cumulative += histogram.counts[bin];
+    if (cumulative >= rank)
+      break;
+  }
+  return float(double(bin + 1) * histogram.maxAbs / double(Histogram::kBins));
+}
+
+float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
+                                           ElementFormat format) {
+  const std::vector<uint64_t> &hist = histogram.counts;
+  assert(hist.size() == size_t(Histogram::kBins) && "2048 bins expected");
+  constexpr int64_t kFirstCandidate = 128;
+  const int64_t bins = Histogram::kBins;
+  const int64_t levels = format.qmax() + 1;
+
+  uint64_t total = 0;
+  std::vector<int64_t> nonzeroBins;
+  for (int64_t b = 0; b < bins; ++b) {
+    total += hist[b];
+    if (hist[b])
+      nonzeroBins.push_back(b);
+  }
+  if (total == 0 || !(histogram.maxAbs > 0.0))
+    return 0.0f;
+
+  // Only nonzero bins enter P, the level sums and KL, so each candidate costs
+  // O(nonzero bins below it); the arithmetic is that of the dense loop.
+  std::vector<uint64_t> levelCount(levels, 0);
+  std::vector<int64_t> levelBins(levels, 0);
+  uint64_t kept = 0; // sum(hist[0:i])
+  size_t keptBins = 0;
+  for (int64_t b = 0; b < kFirstCandidate; ++b)
+    kept += hist[b];
+  while (keptBins < nonzeroBins.size() && nonzeroBins[keptBins] < kFirstCandidate)
+    ++keptBins;
+
+  const double totalCount = double(total);
+  double bestKL = std::numeric_limits<double>::infinity();
+  int64_t bestCandidate = bins;
+  for (int64_t i = kFirstCandidate; i <= bins; ++i) {
+    if (i > kFirstCandidate) {
+      kept += hist[i - 1];
+      if (hist[i - 1])
+        ++keptBins;
+    }
+    const uint64_t outliers = total - kept;
+    // Qd is all zero while P[i-1] holds the outliers: KL is infinite.
+    if (kept == 0)
+      continue;
+    auto levelOf = [&](int64_t b) { return b * levels / i; };
+    // P[i-1] is nonzero through the outliers alone when hist[i-1] == 0.
+    const bool outlierOnlyBin = outliers > 0 && hist[i - 1] == 0;
+    for (size_t n = 0; n < keptBins; ++n) {
+      int64_t b = nonzeroBins[n];
+      levelCount[levelOf(b)] += hist[b];
+      ++levelBins[levelOf(b)];
+    }
+    if (outlierOnlyBin)
+      ++levelBins[levelOf(i - 1)];
+
+    const double keptCount = double(kept);
+    auto termOf = [&](int64_t b, uint64_t pCount) {
+      int64_t level = levelOf(b);
+      double p = double(pCount) / totalCount;
+      double qd = double(levelCount[level]) / double(levelBins[level]) /
+                  keptCount;
+      if (qd == 0.0)
+        return std::numeric_limits<double>::infinity();
+      return p * std::log(p / qd);
+    };
+    double kl = 0.0;
+    for (size_t n = 0; n < keptBins; ++n) {
+      int64_t b = nonzeroBins[n];
+      kl += termOf(b, b == i - 1 ? hist[b] + outliers : hist[b]);
+    }
+    if (outlierOnlyBin)
+      kl += termOf(i - 1, outliers);
+
+    for (size_t n = 0; n < keptBins; ++n) {
+      levelCount[levelOf(nonzeroBins[n])] = 0;
+      levelBins[levelOf(nonzeroBins[n])] = 0;
+    }
+    if (outlierOnlyBin)
+      levelBins[levelOf(i - 1)] = 0;
+
+    if (kl < bestKL) { // Ties keep the smaller i.
+      bestKL = kl;
+      bestCandidate = i;
+    }
+  }
+  return float(double(bestCandidate) * histogram.maxAbs /
+               double(Histogram::kBins));
+}
+
+float vsquant::quant::computeThreshold(ArrayRef<float> values,
+                                       ElementFormat format,
+                                       const CalibrationOptions &options) {
+  return computeThreshold(values, format, options, Rounding::HalfToEven);
+}
+
+float vsquant::quant::computeThreshold(ArrayRef<float> values,
+                                       ElementFormat format,
+                                       const CalibrationOptions &options,
+                                       Rounding rounding) {
+  std::vector<float> magnitudes = magnitudesOf(values, format);
+  const float maxAbs = maxOf(magnitudes);
+  if (maxAbs == 0.0f)
+    return 0.0f;
+  switch (options.method) {
+  case Method::Max:
+    return maxAbs;
+  case Method::Percentile:
+    return percentileThreshold(std::move(magnitudes), options.percentile);
+  case Method::MSE: {
+    // The error depends on x, not only on |x|: unsigned formats clamp
+    // negatives, which costs the same at every grid point.
+    int64_t gridPoints = std::max<int64_t>(options.mseGridPoints, 1);
+    return rounding == Rounding::HalfToEven
+               ? mseThreshold<Rounding::HalfToEven>(values, maxAbs, format,
+                                                    gridPoints)
+               : mseThreshold<Rounding::HalfAwayFromZero>(values, maxAbs,
+                                                          format, gridPoints);
+  }
+  case Method::OCTAV:
+    return octavThreshold(magnitudes, maxAbs, format);
+  case Method::Entropy: {
+    Histogram histogram;
+    histogram.maxAbs = maxAbs;
+    histogram.add(magnitudes);
+    return entropyFromHistogram(histogram, format);
+  }
+  }
+  llvm_unreachable("unknown calibration method");
+}
