@@ -32,6 +32,7 @@ llvm_config.with_environment("PATH", config.vsquant_tools_dir, append_path=True)
 tool_dirs = [config.vsquant_tools_dir, config.llvm_tools_dir]
 tools = [
     "vsq-opt",
+    "vsq-quantize-tensor",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

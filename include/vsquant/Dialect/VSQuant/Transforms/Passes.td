@@ -24,4 +24,79 @@ def VSQuantStorageReport : Pass<"vsquant-storage-report", "ModuleOp"> {
   ];
 }
 
+def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
+  let summary = "Quantize linalg contractions and convolutions with constant weights";
+  let description = [{
+    Turns a float model in linalg-on-tensors form into vsquant ops: the
+    constant weights of every matmul-like contraction (`linalg.matmul` with
+    any operand transposition, `linalg.batch_matmul`, `linalg.generic`
+    contractions with one reduction dimension) and of every
+    `linalg.conv_2d_nhwc_hwcf` are quantized at compile time into
+    `vsquant.constant` (numerics: SPEC.md sections 1-4, in the project's
+    numerics library), and their activations are quantized at run time by
+    `vsquant.dynamic_quantize` with vectors along the same reduction axis.
+
+    Weights are quantized along the reduction axis (`K`, or `C` of a
+    convolution) with `weight-granularity=vector` (vector size
+    `vector-size`), or per output channel / per tensor for the baselines.
+    Two-level scales (`weight-scale=ui<M>`) sit under an fp32 coarse scale per
+    output channel (`weight-coarse=channel`) or per tensor.
+
+    Activations: per-vector scales are computed at run time with `max`. A
+    two-level activation format (`act-scale=ui<M>`) needs a static coarse
+    scale: `gamma = act-range / (2^M - 1)`. Without `act-range` the pass
+    falls back to single-level fp32 activation scales (and says so in a
+    remark).
+
+    Ops whose weight is not a constant, whose element type is not f32, or
+    that match a name in `skip` stay in float (with a remark). A NaN or Inf
+    in a weight is an error naming the weight and element; nothing is
+    rewritten then.
+
+    With `report=<file>` the pass writes, per quantized weight, the SQNR of
+    the chosen format and, from the same run, of per-tensor and per-channel
+    baselines at the same element width, and the bits per element with
+    scales counted (JSON).
+  }];
+  let dependentDialects = ["::mlir::vsquant::VSQuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"weightType", "weight-type", "std::string", "\"si4\"",
+           "Weight element type: si2..si8 or ui2..ui8">,
+    Option<"actType", "act-type", "std::string", "\"si8\"",
+           "Activation element type: si2..si8 or ui2..ui8">,
+    Option<"vectorSize", "vector-size", "int64_t", "16",
+           "Elements per vector along the reduction axis">,
+    Option<"weightGranularity", "weight-granularity", "std::string",
+           "\"vector\"", "Weight scales: vector, channel or tensor">,
+    Option<"actGranularity", "act-granularity", "std::string", "\"vector\"",
+           "Activation scales: vector, token (one per row) or tensor">,
+    Option<"weightScale", "weight-scale", "std::string", "\"ui4\"",
+           "Weight scale type: f32 or ui<M> (two-level)">,
+    Option<"actScale", "act-scale", "std::string", "\"f32\"",
+           "Activation scale type: f32 or ui<M> (two-level, needs act-range)">,
+    Option<"weightCoarse", "weight-coarse", "std::string", "\"channel\"",
+           "Coarse scale of two-level weights: channel or tensor">,
+    Option<"method", "method", "std::string", "\"max\"",
+           "Weight calibration: max, percentile, mse, octav or entropy">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "p of the percentile method">,
+    Option<"mseGrid", "mse-grid", "int64_t", "100",
+           "Grid points of the mse method">,
+    Option<"scaleRound", "scale-round", "std::string", "\"ceil\"",
+           "Rounding of two-level integer scales: ceil or nearest">,
+    Option<"actRange", "act-range", "double", "0.0",
+           "Activation threshold T giving the static coarse scale of "
+           "two-level activations, gamma = T / (2^M - 1)">,
+    ListOption<"skip", "skip", "std::string",
+               "Leave ops in float whose location contains one of these">,
+    Option<"reportPath", "report", "std::string", "\"\"",
+           "Write a per-layer quantization report (JSON) to this file">,
+    Option<"inlineLimit", "inline-limit", "int64_t", "4096",
+           "Weights with more elements are stored as dense_resource">
+  ];
+}
+
 #endif // VSQUANT_DIALECT_VSQUANT_TRANSFORMS_PASSES_TD

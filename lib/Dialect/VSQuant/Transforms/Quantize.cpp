@@ -1,0 +1,801 @@
+//===- Quantize.cpp - Quantize linalg contractions and convolutions -------===//
+//
+// Rewrites linalg contractions / convolutions with constant fp32 weights into
+// vsquant ops. All numerics come from the numerics library (lib/Quant); this
+// file only finds the ops, lays data out and builds IR.
+//
+// The pass works in two phases so that bad input (a NaN weight, say) fails
+// the pass before any IR is touched: first every candidate is analysed and
+// its weight quantized, then the IR is rewritten.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+#include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
+#include "vsquant/Quant/Quantizer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace vsquant {
+#define GEN_PASS_DEF_VSQUANTQUANTIZE
+#include "vsquant/Dialect/VSQuant/Transforms/Passes.h.inc"
+} // namespace vsquant
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::vsquant;
+namespace q = ::vsquant::quant;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
+
+enum class ActGranularity { Vector, Token, Tensor };
+
+/// The pass options, parsed and checked once.
+struct QuantizeConfig {
+  q::ElementFormat weightElement, actElement;
+  q::Granularity weightGranularity = q::Granularity::PerVector;
+  ActGranularity actGranularity = ActGranularity::Vector;
+  int64_t vectorSize = 16;
+  unsigned weightScaleBits = 0, actScaleBits = 0;
+  bool weightCoarsePerChannel = true;
+  q::ScaleRounding scaleRounding = q::ScaleRounding::Ceil;
+  q::CalibrationOptions calibration;
+  double actRange = 0;
+  int64_t inlineLimit = 4096;
+  SmallVector<std::string> skip;
+};
+
+/// Parses `si<N>` / `ui<N>` with N in 2..8.
+static std::optional<q::ElementFormat> parseElementType(StringRef text) {
+  q::ElementFormat format;
+  if (text.consume_front("si"))
+    format.isSigned = true;
+  else if (text.consume_front("ui"))
+    format.isSigned = false;
+  else
+    return std::nullopt;
+  unsigned bits;
+  if (text.getAsInteger(10, bits) || bits < 2 || bits > 8)
+    return std::nullopt;
+  format.bits = bits;
+  return format;
+}
+
+/// Parses `f32` (0) or `ui<M>` with M in 1..16.
+static std::optional<unsigned> parseScaleType(StringRef text) {
+  if (text == "f32")
+    return 0u;
+  unsigned bits;
+  if (!text.consume_front("ui") || text.getAsInteger(10, bits) || bits < 1 ||
+      bits > 16)
+    return std::nullopt;
+  return bits;
+}
+
+//===----------------------------------------------------------------------===//
+// Data helpers
+//===----------------------------------------------------------------------===//
+
+/// Reads the fp32 data of a constant weight, or explains why it cannot.
+static FailureOr<std::vector<float>> readWeight(Attribute value,
+                                                std::string &why) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (!dense.getElementType().isF32()) {
+      why = "the weight is not f32";
+      return failure();
+    }
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data) {
+      why = "the weight's dense_resource data is not loaded";
+      return failure();
+    }
+    return std::vector<float>(data->begin(), data->end());
+  }
+  why = "the weight is not dense fp32 data";
+  return failure();
+}
+
+/// Row-major transpose: result dim j is input dim perm[j].
+static std::vector<float> transposeData(ArrayRef<float> data,
+                                        ArrayRef<int64_t> shape,
+                                        ArrayRef<int64_t> perm) {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> inStrides(rank, 1), outShape(rank);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    inStrides[i] = inStrides[i + 1] * shape[i + 1];
+  for (int64_t j = 0; j < rank; ++j)
+    outShape[j] = shape[perm[j]];
+  std::vector<float> out(data.size());
+  SmallVector<int64_t> index(rank, 0);
+  for (size_t flat = 0; flat < out.size(); ++flat) {
+    int64_t source = 0;
+    for (int64_t j = 0; j < rank; ++j)
+      source += index[j] * inStrides[perm[j]];
+    out[flat] = data[source];
+    for (int64_t j = rank - 1; j >= 0; --j) {
+      if (++index[j] < outShape[j])
+        break;
+      index[j] = 0;
+    }
+  }
+  return out;
+}
+
+static bool isIdentity(ArrayRef<int64_t> perm) {
+  for (auto [i, p] : llvm::enumerate(perm))
+    if (int64_t(i) != p)
+      return false;
+  return true;
+}
+
+/// True when `init` is all zeros (linalg.fill of 0 or a zero constant), so
+/// that dropping the accumulation into it changes nothing.
+static bool isZeroInit(Value init) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    FloatAttr value;
+    return matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
+           value.getValue().isZero();
+  }
+  DenseElementsAttr dense;
+  return matchPattern(init, m_Constant(&dense)) && dense.isSplat() &&
+         dense.getElementType().isF32() &&
+         dense.getSplatValue<APFloat>().isZero();
+}
+
+static std::string locationString(Location loc) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
+    os << fileLoc.getFilename().getValue() << ':' << fileLoc.getLine() << ':'
+       << fileLoc.getColumn();
+  else
+    loc.print(os);
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Analysis: what to rewrite and how
+//===----------------------------------------------------------------------===//
+
+/// One op to rewrite, with its weight already quantized.
+struct Candidate {
+  linalg::LinalgOp op;
+  bool isConv = false;
+  /// Contractions: which input is the weight (0 or 1).
+  unsigned weightIndex = 1;
+  bool hasBatch = false;
+  /// Permutations from operand layout to the canonical layout
+  /// ([b,] M, K / [b,] K, N / [b,] M, N); identity for convolutions.
+  SmallVector<int64_t> weightPerm, actPerm, outPerm;
+  SmallVector<int64_t> weightShape, actShape;
+  q::TensorFormat weightFormat;
+  q::QuantizedTensor weight;
+  FormatAttr weightAttr, actAttr;
+  double sqnr = 0, sqnrPerTensor = 0, sqnrPerChannel = 0;
+};
+
+/// Permutation taking an operand with indexing `map` to the loop dims `dims`.
+static std::optional<SmallVector<int64_t>> permutationTo(AffineMap map,
+                                                         ArrayRef<unsigned> dims) {
+  if (map.getNumResults() != dims.size() || !map.isProjectedPermutation())
+    return std::nullopt;
+  SmallVector<int64_t> perm;
+  for (unsigned dim : dims) {
+    std::optional<unsigned> pos =
+        map.getResultPosition(getAffineDimExpr(dim, map.getContext()));
+    if (!pos)
+      return std::nullopt;
+    perm.push_back(*pos);
+  }
+  return perm;
+}
+
+class Quantizer {
+public:
+  Quantizer(const QuantizeConfig &config, MLIRContext *context,
+            llvm::ThreadPoolInterface *pool)
+      : config(config), context(context), pool(pool) {}
+
+  /// Fills `c` for a supported op; on a reason to leave it in float returns
+  /// failure with `why` set; on bad data emits an error and sets `fatal`.
+  LogicalResult analyse(linalg::LinalgOp op, Candidate &c, std::string &why,
+                        bool &fatal);
+
+  FormatAttr makeFormat(const q::TensorFormat &f) const;
+
+private:
+  LogicalResult analyseContraction(linalg::LinalgOp op, Candidate &c,
+                                   std::string &why);
+  LogicalResult analyseConv(linalg::Conv2DNhwcHwcfOp op, Candidate &c,
+                            std::string &why);
+  LogicalResult quantizeWeight(Candidate &c, ArrayRef<float> data,
+                               int64_t reductionAxis, int64_t channelAxis,
+                               int64_t actReductionAxis);
+
+  const QuantizeConfig &config;
+  MLIRContext *context;
+  llvm::ThreadPoolInterface *pool;
+};
+
+FormatAttr Quantizer::makeFormat(const q::TensorFormat &f) const {
+  Granularity granularity = Granularity::PerTensor;
+  int64_t axis = FormatAttr::kNoAxis, size = 0;
+  switch (f.granularity) {
+  case q::Granularity::PerTensor:
+    granularity = Granularity::PerTensor;
+    break;
+  case q::Granularity::PerChannel:
+    granularity = Granularity::PerChannel;
+    axis = f.axis;
+    break;
+  case q::Granularity::PerVector:
+    granularity = Granularity::PerVector;
+    axis = f.axis;
+    size = f.vectorSize;
+    break;
+  }
+  Type scale = f.scaleBits
+                   ? Type(IntegerType::get(context, f.scaleBits,
+                                           IntegerType::Unsigned))
+                   : Type(Float32Type::get(context));
+  auto element = IntegerType::get(
+      context, f.element.bits,
+      f.element.isSigned ? IntegerType::Signed : IntegerType::Unsigned);
+  return FormatAttr::get(
+      context, element, granularity, axis, size, scale,
+      f.scaleBits ? f.coarseAxis : FormatAttr::kNoAxis,
+      f.rounding == q::Rounding::HalfToEven ? RoundingMode::HalfToEven
+                                            : RoundingMode::HalfAwayFromZero,
+      f.scaleRounding == q::ScaleRounding::Ceil ? ScaleRounding::Ceil
+                                                : ScaleRounding::Nearest);
+}
+
+LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
+                                 std::string &why, bool &fatal) {
+  fatal = false;
+  c.op = op;
+  std::string loc = locationString(op.getLoc());
+  for (const std::string &pattern : config.skip)
+    if (!pattern.empty() && StringRef(loc).contains(pattern)) {
+      why = "skipped by the skip option ('" + pattern + "')";
+      return failure();
+    }
+  if (!op.hasPureTensorSemantics()) {
+    why = "it does not work on tensors";
+    return failure();
+  }
+  for (Value v : op->getOperands())
+    if (!cast<ShapedType>(v.getType()).getElementType().isF32()) {
+      why = "its element type is not f32";
+      return failure();
+    }
+  if (op.hasDynamicShape()) {
+    why = "its shape is dynamic";
+    return failure();
+  }
+  LogicalResult result =
+      isa<linalg::Conv2DNhwcHwcfOp>(op)
+          ? analyseConv(cast<linalg::Conv2DNhwcHwcfOp>(op), c, why)
+          : analyseContraction(op, c, why);
+  if (failed(result) && why.empty())
+    fatal = true;
+  return result;
+}
+
+LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
+                                            std::string &why) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op)) {
+    why = "it is not a supported contraction or convolution";
+    return failure();
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 1) {
+    why = "its contraction has more than one M, N, K or batch dimension";
+    return failure();
+  }
+  // The weight is the constant operand (the right-hand one if both are).
+  std::vector<float> data;
+  std::string readWhy;
+  bool found = false;
+  for (unsigned index : {1u, 0u}) {
+    auto constant =
+        op.getDpsInputOperand(index)->get().getDefiningOp<arith::ConstantOp>();
+    if (!constant)
+      continue;
+    FailureOr<std::vector<float>> read = readWeight(constant.getValue(), readWhy);
+    if (failed(read))
+      continue;
+    data = std::move(*read);
+    c.weightIndex = index;
+    found = true;
+    break;
+  }
+  if (!found) {
+    why = readWhy.empty() ? "its weight is not a constant" : readWhy;
+    return failure();
+  }
+
+  SmallVector<unsigned> batch(dims->batch.begin(), dims->batch.end());
+  c.hasBatch = !batch.empty();
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  auto withBatch = [&](std::initializer_list<unsigned> rest) {
+    SmallVector<unsigned> all(batch);
+    all.append(rest);
+    return all;
+  };
+  // Canonical layouts: lhs [b,] M x K, rhs [b,] K x N, result [b,] M x N.
+  SmallVector<unsigned> lhsDims = withBatch({m, k}), rhsDims = withBatch({k, n}),
+                        outDims = withBatch({m, n});
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool weightIsRhs = c.weightIndex == 1;
+  // inferContractionDims names M after input 0 and N after input 1.
+  auto weightPerm = permutationTo(maps[c.weightIndex],
+                                  weightIsRhs ? rhsDims : lhsDims);
+  auto actPerm = permutationTo(maps[1 - c.weightIndex],
+                               weightIsRhs ? lhsDims : rhsDims);
+  auto outPerm = permutationTo(maps[2], outDims);
+  if (!weightPerm || !actPerm || !outPerm) {
+    why = "its indexing maps are not permutations of a matmul";
+    return failure();
+  }
+  c.weightPerm = *weightPerm;
+  c.actPerm = *actPerm;
+  c.outPerm = *outPerm;
+
+  int64_t nb = c.hasBatch ? 1 : 0;
+  auto shapeOf = [](Value v) {
+    return SmallVector<int64_t>(cast<ShapedType>(v.getType()).getShape());
+  };
+  SmallVector<int64_t> weightShape =
+      shapeOf(op.getDpsInputOperand(c.weightIndex)->get());
+  SmallVector<int64_t> actShape =
+      shapeOf(op.getDpsInputOperand(1 - c.weightIndex)->get());
+  if (!isIdentity(c.weightPerm))
+    data = transposeData(data, weightShape, c.weightPerm);
+  for (auto [j, p] : llvm::enumerate(c.weightPerm))
+    c.weightShape.push_back(weightShape[p]);
+  for (auto [j, p] : llvm::enumerate(c.actPerm))
+    c.actShape.push_back(actShape[p]);
+
+  // Weight rhs [b,] K x N: reduce along nb, channels along nb + 1; weight lhs
+  // [b,] M x K: the other way round. The activation is the opposite.
+  int64_t weightK = weightIsRhs ? nb : nb + 1;
+  int64_t weightChannel = weightIsRhs ? nb + 1 : nb;
+  int64_t actK = weightIsRhs ? nb + 1 : nb;
+  return quantizeWeight(c, data, weightK, weightChannel, actK);
+}
+
+LogicalResult Quantizer::analyseConv(linalg::Conv2DNhwcHwcfOp op, Candidate &c,
+                                     std::string &why) {
+  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
+  if (!constant) {
+    why = "its filter is not a constant";
+    return failure();
+  }
+  FailureOr<std::vector<float>> data = readWeight(constant.getValue(), why);
+  if (failed(data))
+    return failure();
+  c.isConv = true;
+  c.weightIndex = 1;
+  c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
+  c.weightShape.assign(cast<ShapedType>(op.getInputs()[1].getType()).getShape().begin(),
+                       cast<ShapedType>(op.getInputs()[1].getType()).getShape().end());
+  c.actShape.assign(cast<ShapedType>(op.getInputs()[0].getType()).getShape().begin(),
+                    cast<ShapedType>(op.getInputs()[0].getType()).getShape().end());
+  // Filter HWCF: vectors along C (2), channels F (3). Input NHWC: along C (3).
+  return quantizeWeight(c, *data, /*reductionAxis=*/2, /*channelAxis=*/3,
+                        /*actReductionAxis=*/3);
+}
+
+LogicalResult Quantizer::quantizeWeight(Candidate &c, ArrayRef<float> data,
+                                        int64_t reductionAxis,
+                                        int64_t channelAxis,
+                                        int64_t actReductionAxis) {
+  q::TensorFormat &f = c.weightFormat;
+  f.element = config.weightElement;
+  f.granularity = config.weightGranularity;
+  f.vectorSize = config.vectorSize;
+  f.axis = config.weightGranularity == q::Granularity::PerChannel ? channelAxis
+                                                                  : reductionAxis;
+  f.scaleBits = config.weightScaleBits;
+  // A per-channel coarse scale only exists below per-vector scales.
+  f.coarseAxis = config.weightCoarsePerChannel &&
+                         config.weightGranularity == q::Granularity::PerVector
+                     ? channelAxis
+                     : -1;
+  f.scaleRounding = config.scaleRounding;
+
+  llvm::Expected<q::QuantizedTensor> quantized =
+      q::quantizeTensor(data, c.weightShape, f, config.calibration, pool);
+  if (!quantized) {
+    c.op->emitError() << "cannot quantize the weight of this op: "
+                      << llvm::toString(quantized.takeError());
+    return failure();
+  }
+  c.weight = std::move(*quantized);
+  c.sqnr = q::sqnrDb(data, q::dequantizeTensor(c.weight, c.weightShape, f));
+
+  // Baselines at the same element width with fp32 scales, same method.
+  auto baseline = [&](q::Granularity granularity, int64_t axis) {
+    q::TensorFormat b;
+    b.element = f.element;
+    b.granularity = granularity;
+    b.axis = axis;
+    b.scaleBits = 0;
+    b.coarseAxis = -1;
+    llvm::Expected<q::QuantizedTensor> t =
+        q::quantizeTensor(data, c.weightShape, b, config.calibration, pool);
+    if (!t) {
+      llvm::consumeError(t.takeError());
+      return std::nan("");
+    }
+    return q::sqnrDb(data, q::dequantizeTensor(*t, c.weightShape, b));
+  };
+  c.sqnrPerTensor = baseline(q::Granularity::PerTensor, 0);
+  c.sqnrPerChannel = baseline(q::Granularity::PerChannel, channelAxis);
+  c.weightAttr = makeFormat(f);
+
+  // The activation: vectors along its reduction axis with the same size.
+  q::TensorFormat a;
+  a.element = config.actElement;
+  a.scaleBits = config.actScaleBits;
+  a.coarseAxis = -1;
+  a.axis = actReductionAxis;
+  switch (config.actGranularity) {
+  case ActGranularity::Vector:
+    a.granularity = q::Granularity::PerVector;
+    a.vectorSize = config.vectorSize;
+    break;
+  case ActGranularity::Token:
+    // One vector spans the whole reduction axis of each row.
+    a.granularity = q::Granularity::PerVector;
+    a.vectorSize = c.actShape[actReductionAxis];
+    break;
+  case ActGranularity::Tensor:
+    a.granularity = q::Granularity::PerTensor;
+    break;
+  }
+  c.actAttr = makeFormat(a);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+/// Builds the vsquant.constant of a quantized weight.
+static Value buildWeightConstant(OpBuilder &b, Location loc,
+                                 const Candidate &c, int64_t inlineLimit) {
+  MLIRContext *ctx = b.getContext();
+  auto qType = QTensorType::get(ctx, c.weightShape, c.weightAttr);
+  auto valuesType = RankedTensorType::get(c.weightShape, b.getI8Type());
+  std::vector<int8_t> bytes(c.weight.values.begin(), c.weight.values.end());
+  TypedAttr values;
+  if (int64_t(bytes.size()) > inlineLimit)
+    values = cast<TypedAttr>(Attribute(DenseI8ResourceElementsAttr::get(
+        valuesType, "vsquant_weight",
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(
+            ArrayRef<int8_t>(bytes)))));
+  else
+    values = DenseElementsAttr::get(valuesType, ArrayRef<int8_t>(bytes));
+
+  TypedAttr scales;
+  if (c.weightFormat.scaleBits) {
+    unsigned width = c.weightFormat.scaleBits <= 8 ? 8 : 16;
+    auto type = RankedTensorType::get(c.weight.scaleShape,
+                                      b.getIntegerType(width));
+    SmallVector<APInt> ints;
+    for (uint16_t s : c.weight.integerScales)
+      ints.push_back(APInt(width, s));
+    scales = DenseElementsAttr::get(type, ints);
+  } else {
+    auto type = RankedTensorType::get(c.weight.scaleShape, b.getF32Type());
+    scales = DenseElementsAttr::get(type, ArrayRef<float>(c.weight.scales));
+  }
+  TypedAttr coarse;
+  if (c.weightFormat.scaleBits)
+    coarse = DenseElementsAttr::get(
+        RankedTensorType::get(c.weight.coarseShape, b.getF32Type()),
+        ArrayRef<float>(c.weight.coarse));
+  return ConstantOp::create(b, loc, qType, values, scales, coarse);
+}
+
+static Value transposeValue(OpBuilder &b, Location loc, Value v,
+                            ArrayRef<int64_t> perm) {
+  if (isIdentity(perm))
+    return v;
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getShape()[p]);
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, init, perm)->getResult(0);
+}
+
+static SmallVector<int64_t> inversePermutation(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inverse(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inverse[p] = i;
+  return inverse;
+}
+
+static void rewrite(RewriterBase &rewriter, const Candidate &c,
+                    double actRange, int64_t inlineLimit) {
+  linalg::LinalgOp op = c.op;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  MLIRContext *ctx = rewriter.getContext();
+
+  Value weight = buildWeightConstant(rewriter, loc, c, inlineLimit);
+  Value act = op.getDpsInputOperand(1 - c.weightIndex)->get();
+  act = transposeValue(rewriter, loc, act, c.actPerm);
+  Value actCoarse;
+  if (c.actAttr.isTwoLevel()) {
+    float gamma = float(actRange) /
+                  float((uint64_t(1) << c.actAttr.getScaleBits()) - 1);
+    actCoarse = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getF32Type()),
+                               gamma));
+  }
+  auto actType = QTensorType::get(ctx, c.actShape, c.actAttr);
+  Value actQ =
+      DynamicQuantizeOp::create(rewriter, loc, actType, act, actCoarse);
+
+  Value init = op.getDpsInitOperand(0)->get();
+  auto initType = cast<RankedTensorType>(init.getType());
+  SmallVector<int64_t> outShape;
+  for (int64_t p : c.outPerm)
+    outShape.push_back(initType.getShape()[p]);
+  auto outType = RankedTensorType::get(outShape, rewriter.getF32Type());
+
+  Value lhs = c.weightIndex == 1 ? actQ : weight;
+  Value rhs = c.weightIndex == 1 ? weight : actQ;
+  Value result;
+  if (c.isConv) {
+    auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+    result = Conv2DOp::create(rewriter, loc, outType, lhs, rhs, Value(),
+                              Value(), rewriter.getDenseI64ArrayAttr(strides),
+                              rewriter.getDenseI64ArrayAttr(dilations),
+                              rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                              /*relu=*/false);
+  } else if (c.hasBatch) {
+    result = BatchMatmulOp::create(rewriter, loc, outType, lhs, rhs, Value(),
+                                   Value(), /*relu=*/false);
+  } else {
+    result = MatmulOp::create(rewriter, loc, outType, lhs, rhs, Value(),
+                              Value(), /*relu=*/false);
+  }
+  result = transposeValue(rewriter, loc, result, inversePermutation(c.outPerm));
+  // linalg accumulates into its init; keep that unless the init is zero.
+  if (!isZeroInit(init))
+    result = arith::AddFOp::create(rewriter, loc, result, init);
+  Operation *floatWeight =
+      op.getDpsInputOperand(c.weightIndex)->get().getDefiningOp();
+  Operation *initOp = init.getDefiningOp();
+  rewriter.replaceOp(op, result);
+  // The float weight (and a zero init) die with the op: drop them here so the
+  // fp32 copy of a large weight does not linger until the next canonicalize.
+  for (Operation *dead : {floatWeight, initOp})
+    if (dead && dead->use_empty() && isPure(dead))
+      rewriter.eraseOp(dead);
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct QuantizePass
+    : public mlir::vsquant::impl::VSQuantQuantizeBase<QuantizePass> {
+  using Base::Base;
+
+  LogicalResult parseConfig(QuantizeConfig &config, ModuleOp module) {
+    auto fail = [&](const Twine &message) {
+      module.emitError() << "vsquant-quantize: " << message;
+      return failure();
+    };
+    std::optional<q::ElementFormat> w = parseElementType(weightType);
+    if (!w)
+      return fail("weight-type must be si2..si8 or ui2..ui8, got '" +
+                  weightType + "'");
+    std::optional<q::ElementFormat> a = parseElementType(actType);
+    if (!a)
+      return fail("act-type must be si2..si8 or ui2..ui8, got '" + actType +
+                  "'");
+    config.weightElement = *w;
+    config.actElement = *a;
+    if (vectorSize < 1)
+      return fail("vector-size must be at least 1, got " +
+                  Twine(int64_t(vectorSize)));
+    config.vectorSize = vectorSize;
+    if (weightGranularity == "vector")
+      config.weightGranularity = q::Granularity::PerVector;
+    else if (weightGranularity == "channel")
+      config.weightGranularity = q::Granularity::PerChannel;
+    else if (weightGranularity == "tensor")
+      config.weightGranularity = q::Granularity::PerTensor;
+    else
+      return fail("weight-granularity must be vector, channel or tensor, got '" +
+                  weightGranularity + "'");
+    if (actGranularity == "vector")
+      config.actGranularity = ActGranularity::Vector;
+    else if (actGranularity == "token")
+      config.actGranularity = ActGranularity::Token;
+    else if (actGranularity == "tensor")
+      config.actGranularity = ActGranularity::Tensor;
+    else
+      return fail("act-granularity must be vector, token or tensor, got '" +
+                  actGranularity + "'");
+    std::optional<unsigned> ws = parseScaleType(weightScale);
+    if (!ws)
+      return fail("weight-scale must be f32 or ui1..ui16, got '" + weightScale +
+                  "'");
+    std::optional<unsigned> as = parseScaleType(actScale);
+    if (!as)
+      return fail("act-scale must be f32 or ui1..ui16, got '" + actScale + "'");
+    config.weightScaleBits = *ws;
+    config.actScaleBits = *as;
+    if (config.weightGranularity == q::Granularity::PerTensor &&
+        config.weightScaleBits)
+      return fail("a per-tensor weight scale cannot be two-level; use "
+                  "weight-scale=f32");
+    if (weightCoarse == "channel")
+      config.weightCoarsePerChannel = true;
+    else if (weightCoarse == "tensor")
+      config.weightCoarsePerChannel = false;
+    else
+      return fail("weight-coarse must be channel or tensor, got '" +
+                  weightCoarse + "'");
+    if (method == "max")
+      config.calibration.method = q::Method::Max;
+    else if (method == "percentile")
+      config.calibration.method = q::Method::Percentile;
+    else if (method == "mse")
+      config.calibration.method = q::Method::MSE;
+    else if (method == "octav")
+      config.calibration.method = q::Method::OCTAV;
+    else if (method == "entropy")
+      config.calibration.method = q::Method::Entropy;
+    else
+      return fail("method must be max, percentile, mse, octav or entropy, "
+                  "got '" +
+                  method + "'");
+    if (!(percentile > 0 && percentile <= 100))
+      return fail(llvm::formatv("percentile must be in (0, 100], got {0}", double(percentile)).str());
+    config.calibration.percentile = percentile;
+    if (mseGrid < 1)
+      return fail("mse-grid must be at least 1, got " +
+                  Twine(int64_t(mseGrid)));
+    config.calibration.mseGridPoints = mseGrid;
+    if (scaleRound == "ceil")
+      config.scaleRounding = q::ScaleRounding::Ceil;
+    else if (scaleRound == "nearest")
+      config.scaleRounding = q::ScaleRounding::Nearest;
+    else
+      return fail("scale-round must be ceil or nearest, got '" + scaleRound +
+                  "'");
+    if (!std::isfinite(actRange) || actRange < 0)
+      return fail("act-range must be a finite non-negative number");
+    config.actRange = actRange;
+    config.inlineLimit = inlineLimit;
+    config.skip.assign(skip.begin(), skip.end());
+    return success();
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    QuantizeConfig config;
+    if (failed(parseConfig(config, module)))
+      return signalPassFailure();
+    if (config.actScaleBits && config.actRange <= 0) {
+      module.emitRemark()
+          << "vsquant-quantize: two-level activation scales need a static "
+             "coarse scale (act-range or a calibration table); using fp32 "
+             "per-vector activation scales instead";
+      config.actScaleBits = 0;
+    }
+
+    llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+    Quantizer quantizer(config, &getContext(), &pool);
+
+    // Phase 1: analyse and quantize every candidate; nothing is rewritten yet.
+    std::vector<Candidate> candidates;
+    bool failedHard = false;
+    module.walk([&](linalg::LinalgOp op) {
+      bool isConv = isa<linalg::Conv2DNhwcHwcfOp>(op);
+      bool isContraction = linalg::isaContractionOpInterface(op);
+      if (!isConv && !isContraction) {
+        if (linalg::isaConvolutionOpInterface(op))
+          op->emitRemark() << "left in float: this convolution form is not "
+                              "supported yet (only conv_2d_nhwc_hwcf)";
+        return;
+      }
+      Candidate c;
+      std::string why;
+      bool fatal = false;
+      if (succeeded(quantizer.analyse(op, c, why, fatal))) {
+        candidates.push_back(std::move(c));
+        return;
+      }
+      if (fatal)
+        failedHard = true;
+      else
+        op->emitRemark() << "left in float: " << why;
+    });
+    if (failedHard)
+      return signalPassFailure();
+
+    // Phase 2: rewrite.
+    IRRewriter rewriter(&getContext());
+    llvm::json::Array layers;
+    for (Candidate &c : candidates) {
+      std::string formatText;
+      llvm::raw_string_ostream formatOS(formatText);
+      formatOS << c.weightAttr;
+      double bits = q::bitsPerElement(c.weightShape, c.weightFormat);
+      auto finiteOrNull = [](double v) -> llvm::json::Value {
+        if (std::isfinite(v))
+          return v;
+        return nullptr;
+      };
+      llvm::json::Array shape;
+      for (int64_t d : c.weightShape)
+        shape.push_back(d);
+      layers.push_back(llvm::json::Object{
+          {"location", locationString(c.op.getLoc())},
+          {"op", c.op->getName().getStringRef()},
+          {"weight_shape", std::move(shape)},
+          {"format", formatText},
+          {"method", method},
+          {"bits_per_element", bits},
+          {"sqnr_db", finiteOrNull(c.sqnr)},
+          {"per_tensor_sqnr_db", finiteOrNull(c.sqnrPerTensor)},
+          {"per_channel_sqnr_db", finiteOrNull(c.sqnrPerChannel)}});
+      rewrite(rewriter, c, config.actRange, config.inlineLimit);
+    }
+
+    if (reportPath.empty())
+      return;
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(reportPath, &error);
+    if (!file) {
+      module.emitError() << "cannot write quantization report '" << reportPath
+                         << "': " << error;
+      return signalPassFailure();
+    }
+    file->os() << llvm::formatv(
+        "{0:2}\n", llvm::json::Value(llvm::json::Object{
+                       {"version", 1}, {"layers", std::move(layers)}}));
+    file->keep();
+  }
+};
+} // namespace

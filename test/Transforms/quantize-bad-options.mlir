@@ -1,0 +1,41 @@
+// Bad option values are errors that name the option and the value.
+// RUN: not vsq-opt %s --vsquant-quantize="weight-type=si9" 2>&1 | FileCheck %s --check-prefix=WTYPE
+// RUN: not vsq-opt %s --vsquant-quantize="act-type=f16" 2>&1 | FileCheck %s --check-prefix=ATYPE
+// RUN: not vsq-opt %s --vsquant-quantize="weight-granularity=row" 2>&1 | FileCheck %s --check-prefix=WGRAN
+// RUN: not vsq-opt %s --vsquant-quantize="act-granularity=channel" 2>&1 | FileCheck %s --check-prefix=AGRAN
+// RUN: not vsq-opt %s --vsquant-quantize="weight-scale=si4" 2>&1 | FileCheck %s --check-prefix=WSCALE
+// RUN: not vsq-opt %s --vsquant-quantize="act-scale=bf16" 2>&1 | FileCheck %s --check-prefix=ASCALE
+// RUN: not vsq-opt %s --vsquant-quantize="method=kl" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not vsq-opt %s --vsquant-quantize="percentile=120" 2>&1 | FileCheck %s --check-prefix=PCT
+// RUN: not vsq-opt %s --vsquant-quantize="mse-grid=0" 2>&1 | FileCheck %s --check-prefix=GRID
+// RUN: not vsq-opt %s --vsquant-quantize="vector-size=0" 2>&1 | FileCheck %s --check-prefix=VSIZE
+// RUN: not vsq-opt %s --vsquant-quantize="scale-round=up" 2>&1 | FileCheck %s --check-prefix=SROUND
+// RUN: not vsq-opt %s --vsquant-quantize="weight-coarse=row" 2>&1 | FileCheck %s --check-prefix=COARSE
+// RUN: not vsq-opt %s --vsquant-quantize="act-range=-1" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not vsq-opt %s --vsquant-quantize="weight-granularity=tensor" 2>&1 | FileCheck %s --check-prefix=TENSOR2L
+// RUN: not vsq-opt %s --vsquant-quantize="bits=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not vsq-opt %s --vsquant-quantize="report=%t.nodir/x/r.json" 2>&1 | FileCheck %s --check-prefix=REPORT
+
+// WTYPE: error: vsquant-quantize: weight-type must be si2..si8 or ui2..ui8, got 'si9'
+// ATYPE: error: vsquant-quantize: act-type must be si2..si8 or ui2..ui8, got 'f16'
+// WGRAN: error: vsquant-quantize: weight-granularity must be vector, channel or tensor, got 'row'
+// AGRAN: error: vsquant-quantize: act-granularity must be vector, token or tensor, got 'channel'
+// WSCALE: error: vsquant-quantize: weight-scale must be f32 or ui1..ui16, got 'si4'
+// ASCALE: error: vsquant-quantize: act-scale must be f32 or ui1..ui16, got 'bf16'
+// METHOD: error: vsquant-quantize: method must be max, percentile, mse, octav or entropy, got 'kl'
+// PCT: error: vsquant-quantize: percentile must be in (0, 100], got 120
+// GRID: error: vsquant-quantize: mse-grid must be at least 1, got 0
+// VSIZE: error: vsquant-quantize: vector-size must be at least 1, got 0
+// SROUND: error: vsquant-quantize: scale-round must be ceil or nearest, got 'up'
+// COARSE: error: vsquant-quantize: weight-coarse must be channel or tensor, got 'row'
+// RANGE: error: vsquant-quantize: act-range must be a finite non-negative number
+// TENSOR2L: error: vsquant-quantize: a per-tensor weight scale cannot be two-level; use weight-scale=f32
+// UNKNOWN: no such option bits
+// REPORT: error: cannot write quantization report '{{.*}}.nodir/x/r.json'
+
+func.func @f(%a: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x2xf32>
+  %c = arith.constant dense<0.0> : tensor<2x2xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%c : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
