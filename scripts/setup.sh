@@ -37,10 +37,14 @@ cmake --build "$build" -j "$jobs"
 
 case "$mode" in
   demo)
-    echo "== main job: examples/two_layer_mlp.mlir through vsquant-inspect-pipeline"
-    "$build/bin/vsq-opt" "$root/examples/two_layer_mlp.mlir" \
-      --vsquant-inspect-pipeline=json="$build/two_layer_mlp.storage.json"
-    echo "== storage report written to $build/two_layer_mlp.storage.json"
+    echo "== main job: quantize examples/mlp_float.mlir (linalg, fp32 weights)"
+    echo "   with 4-bit per-vector two-level weights and 8-bit per-vector activations"
+    "$build/bin/vsq-opt" "$root/examples/mlp_float.mlir" \
+      --vsquant-quantize="print-report report=$build/mlp_float.report.json" \
+      --vsquant-storage-report="json=$build/mlp_float.storage.json" \
+      -o "$build/mlp_float.vsquant.mlir"
+    echo "== quantized IR: $build/mlp_float.vsquant.mlir"
+    echo "== reports: $build/mlp_float.report.json, $build/mlp_float.storage.json"
     ;;
   test)
     echo "== running lit and unit tests"

@@ -14,6 +14,8 @@
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
 #include "vsquant/Quant/Quantizer.h"
 
+#include "ReportUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -22,11 +24,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ThreadPool.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 #include <cmath>
 
@@ -165,16 +165,6 @@ static bool isZeroInit(Value init) {
          dense.getSplatValue<APFloat>().isZero();
 }
 
-static std::string locationString(Location loc) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  if (auto fileLoc = dyn_cast<FileLineColLoc>(loc))
-    os << fileLoc.getFilename().getValue() << ':' << fileLoc.getLine() << ':'
-       << fileLoc.getColumn();
-  else
-    loc.print(os);
-  return text;
-}
 
 //===----------------------------------------------------------------------===//
 // Analysis: what to rewrite and how
@@ -277,7 +267,7 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
                                  std::string &why, bool &fatal) {
   fatal = false;
   c.op = op;
-  std::string loc = locationString(op.getLoc());
+  std::string loc = locationToString(op.getLoc());
   for (const std::string &pattern : config.skip)
     if (!pattern.empty() && StringRef(loc).contains(pattern)) {
       why = "skipped by the skip option ('" + pattern + "')";
@@ -613,6 +603,30 @@ static void rewrite(RewriterBase &rewriter, const Candidate &c,
 // The pass
 //===----------------------------------------------------------------------===//
 
+/// The report as a table a person reads: chosen format beside the
+/// per-tensor and per-channel baselines of the same run.
+static void printReportTable(const llvm::json::Array &layers) {
+  llvm::raw_ostream &os = llvm::errs(); // stdout carries the IR
+  os << llvm::formatv("{0,-28} {1,-12} {2,9} {3,11} {4,13} {5,14}\n", "layer",
+                      "weight", "bits/elem", "SQNR dB", "per-tensor dB",
+                      "per-channel dB");
+  for (const llvm::json::Value &value : layers) {
+    const llvm::json::Object &layer = *value.getAsObject();
+    std::string shape;
+    for (const llvm::json::Value &d : *layer.getArray("weight_shape"))
+      shape += (shape.empty() ? "" : "x") + std::to_string(*d.getAsInteger());
+    auto number = [&](StringRef key) {
+      std::optional<double> v = layer.getNumber(key);
+      return v ? llvm::formatv("{0:f2}", *v).str() : std::string("exact");
+    };
+    os << llvm::formatv("{0,-28} {1,-12} {2,9:f3} {3,11} {4,13} {5,14}\n",
+                        layer.getString("location").value_or(""), shape,
+                        layer.getNumber("bits_per_element").value_or(0),
+                        number("sqnr_db"), number("per_tensor_sqnr_db"),
+                        number("per_channel_sqnr_db"));
+  }
+}
+
 struct QuantizePass
     : public mlir::vsquant::impl::VSQuantQuantizeBase<QuantizePass> {
   using Base::Base;
@@ -770,7 +784,7 @@ struct QuantizePass
       for (int64_t d : c.weightShape)
         shape.push_back(d);
       layers.push_back(llvm::json::Object{
-          {"location", locationString(c.op.getLoc())},
+          {"location", locationToString(c.op.getLoc())},
           {"op", c.op->getName().getStringRef()},
           {"weight_shape", std::move(shape)},
           {"format", formatText},
@@ -782,20 +796,14 @@ struct QuantizePass
       rewrite(rewriter, c, config.actRange, config.inlineLimit);
     }
 
-    if (reportPath.empty())
-      return;
-    std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(reportPath, &error);
-    if (!file) {
-      module.emitError() << "cannot write quantization report '" << reportPath
-                         << "': " << error;
-      return signalPassFailure();
-    }
-    file->os() << llvm::formatv(
-        "{0:2}\n", llvm::json::Value(llvm::json::Object{
-                       {"version", 1}, {"layers", std::move(layers)}}));
-    file->keep();
+    if (printReport)
+      printReportTable(layers);
+    if (!reportPath.empty() &&
+        failed(writeJsonReport(module, reportPath,
+                               llvm::json::Object{{"version", 1},
+                                                  {"layers", std::move(layers)}},
+                               "quantization report")))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -3,11 +3,11 @@
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
 
+#include "ReportUtils.h"
+
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 namespace mlir {
 namespace vsquant {
@@ -67,13 +67,7 @@ struct StorageReportPass
         constantsTotal.numElements += s.numElements;
         constantBits += s.totalBits();
       }
-      std::string location;
-      llvm::raw_string_ostream locOS(location);
-      if (auto fileLoc = dyn_cast<FileLineColLoc>(op->getLoc()))
-        locOS << fileLoc.getFilename().getValue() << ':' << fileLoc.getLine()
-              << ':' << fileLoc.getColumn();
-      else
-        op->getLoc().print(locOS);
+      std::string location = locationToString(op->getLoc());
       std::string formatText;
       llvm::raw_string_ostream formatOS(formatText);
       formatOS << type.getFormat();
@@ -97,19 +91,11 @@ struct StorageReportPass
 
     if (jsonPath.empty())
       return;
-    // Written whole through a temporary file: never half a report.
-    std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(jsonPath, &error);
-    if (!file) {
-      module.emitError() << "cannot write storage report '" << jsonPath
-                         << "': " << error;
-      return signalPassFailure();
-    }
-    file->os() << llvm::formatv(
-        "{0:2}\n", llvm::json::Value(llvm::json::Object{
-                       {"version", 1}, {"values", std::move(entries)}}));
-    file->keep();
+    if (failed(writeJsonReport(module, jsonPath,
+                               llvm::json::Object{{"version", 1},
+                                                  {"values", std::move(entries)}},
+                               "storage report")))
+      signalPassFailure();
   }
 };
 } // namespace

@@ -94,6 +94,8 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
                "Leave ops in float whose location contains one of these">,
     Option<"reportPath", "report", "std::string", "\"\"",
            "Write a per-layer quantization report (JSON) to this file">,
+    Option<"printReport", "print-report", "bool", "false",
+           "Print the per-layer report as a table on stderr">,
     Option<"inlineLimit", "inline-limit", "int64_t", "4096",
            "Weights with more elements are stored as dense_resource">
   ];
