@@ -29,6 +29,17 @@ double vsquant::quant::sqnrDb(ArrayRef<float> x, ArrayRef<float> xhat) {
   return 10.0 * std::log10(signal / noise);
 }
 
+double vsquant::quant::meanSquaredError(ArrayRef<float> x,
+                                        ArrayRef<float> xhat) {
+  assert(x.size() == xhat.size() && "mse of tensors of different sizes");
+  double sum = 0.0;
+  for (size_t i = 0, e = x.size(); i < e; ++i) {
+    double diff = double(x[i]) - double(xhat[i]);
+    sum += diff * diff;
+  }
+  return x.empty() ? 0.0 : sum / x.size();
+}
+
 double vsquant::quant::cosineSimilarity(ArrayRef<float> x,
                                         ArrayRef<float> xhat) {
   assert(x.size() == xhat.size() && "cosine of tensors of different sizes");

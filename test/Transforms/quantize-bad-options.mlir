@@ -12,6 +12,7 @@
 // RUN: not vsq-opt %s --vsquant-quantize="scale-round=up" 2>&1 | FileCheck %s --check-prefix=SROUND
 // RUN: not vsq-opt %s --vsquant-quantize="weight-coarse=row" 2>&1 | FileCheck %s --check-prefix=COARSE
 // RUN: not vsq-opt %s --vsquant-quantize="act-range=-1" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not vsq-opt %s --vsquant-quantize="dual-threshold=-0.5" 2>&1 | FileCheck %s --check-prefix=DUAL
 // RUN: not vsq-opt %s --vsquant-quantize="weight-granularity=tensor" 2>&1 | FileCheck %s --check-prefix=TENSOR2L
 // RUN: not vsq-opt %s --vsquant-quantize="bits=4" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not vsq-opt %s --vsquant-quantize="report=%t.nodir/x/r.json" 2>&1 | FileCheck %s --check-prefix=REPORT
@@ -29,6 +30,7 @@
 // SROUND: error: vsquant-quantize: scale-round must be ceil or nearest, got 'up'
 // COARSE: error: vsquant-quantize: weight-coarse must be channel or tensor, got 'row'
 // RANGE: error: vsquant-quantize: act-range must be a finite non-negative number
+// DUAL: error: vsquant-quantize: dual-threshold must be a finite non-negative number
 // TENSOR2L: error: vsquant-quantize: a per-tensor weight scale cannot be two-level; use weight-scale=f32
 // UNKNOWN: no such option bits
 // REPORT: error: cannot write quantization report '{{.*}}.nodir/x/r.json'

@@ -79,9 +79,42 @@ func.func @conv(%x: tensor<1x9x9x8xf32>) -> tensor<1x4x4x4xf32> {
 
 // -----
 
+// NCHW / FCHW: the filter is transposed to HWCF at compile time (F = 4,
+// C = 8), the input to NHWC and the result back to NCHW around vsquant.conv2d.
+// CHECK-LABEL: func.func @conv_nchw
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x9x9xf32>)
+// CHECK: %[[W:.*]] = vsquant.constant {{.*}} : !vsquant.tensor<3x3x8x4, #vsquant.format<si4, per_vector(axis = 2, size = 4), scale = ui4, coarse = per_channel(axis = 3)>>
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%[[X]] : tensor<1x8x9x9xf32>) outs(%{{.*}} : tensor<1x9x9x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[XQ:.*]] = vsquant.dynamic_quantize %[[XT]] : tensor<1x9x9x8xf32> -> !vsquant.tensor<1x9x9x8, #vsquant.format<si8, per_vector(axis = 3, size = 4), scale = f32>>
+// CHECK: %[[Y:.*]] = vsquant.conv2d %[[XQ]], %[[W]] {dilations = array<i64: 2, 1>, strides = array<i64: 1, 2>} : {{.*}} -> tensor<1x5x4x4xf32>
+// CHECK: %[[YT:.*]] = linalg.transpose ins(%[[Y]] : tensor<1x5x4x4xf32>) outs(%{{.*}} : tensor<1x4x5x4xf32>) permutation = [0, 3, 1, 2]
+// CHECK-NOT: linalg.conv
+// CHECK: return %[[YT]]
+func.func @conv_nchw(%x: tensor<1x8x9x9xf32>) -> tensor<1x4x5x4xf32> {
+  %w = arith.constant dense<0.25> : tensor<4x8x3x3xf32>
+  %c = arith.constant dense<0.0> : tensor<1x4x5x4xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x8x9x9xf32>, tensor<4x8x3x3xf32>) outs(%c : tensor<1x4x5x4xf32>) -> tensor<1x4x5x4xf32>
+  return %y : tensor<1x4x5x4xf32>
+}
+
+// The filter's values land where HWCF wants them: FCHW filters
+// f0 = [7, -7, 1, 2], f1 = [0, 7, -3, 5] (1x1 kernels) are the columns.
+// CHECK-LABEL: func.func @conv_nchw_values
+// CHECK: vsquant.constant values(dense<{{\[\[\[\[}}7, 0], [-7, 7], [1, -3], [2, 5]]]]> : tensor<1x1x4x2xi8>)
+func.func @conv_nchw_values(%x: tensor<1x4x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = arith.constant dense<[[[[7.0]], [[-7.0]], [[1.0]], [[2.0]]], [[[0.0]], [[7.0]], [[-3.0]], [[5.0]]]]> : tensor<2x4x1x1xf32>
+  %c = arith.constant dense<0.0> : tensor<1x2x2x2xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x4x2x2xf32>, tensor<2x4x1x1xf32>) outs(%c : tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
 // What stays in float says why.
 // CHECK-LABEL: func.func @left_in_float
-func.func @left_in_float(%a: tensor<2x4xf32>, %b: tensor<4x2xf32>, %x: tensor<1x8x5x5xf32>) -> (tensor<2x2xf32>, tensor<1x4x3x3xf32>) {
+func.func @left_in_float(%a: tensor<2x4xf32>, %b: tensor<4x2xf32>, %x: tensor<1x8x5x5xf32>, %f: tensor<4x8x3x3xf32>) -> (tensor<2x2xf32>, tensor<1x4x3x3xf32>) {
   %c = arith.constant dense<0.0> : tensor<2x2xf32>
   // CHECK: linalg.matmul
   // expected-remark @+1 {{left in float: its weight is not a constant}}
@@ -89,9 +122,9 @@ func.func @left_in_float(%a: tensor<2x4xf32>, %b: tensor<4x2xf32>, %x: tensor<1x
   %w = arith.constant dense<1.0> : tensor<4x8x3x3xf32>
   %d = arith.constant dense<0.0> : tensor<1x4x3x3xf32>
   // CHECK: linalg.conv_2d_nchw_fchw
-  // expected-remark @+1 {{left in float: this convolution form is not supported yet (only conv_2d_nhwc_hwcf)}}
+  // expected-remark @+1 {{left in float: its filter is not a constant}}
   %z = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x, %w : tensor<1x8x5x5xf32>, tensor<4x8x3x3xf32>) outs(%d : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
+      ins(%x, %f : tensor<1x8x5x5xf32>, tensor<4x8x3x3xf32>) outs(%d : tensor<1x4x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %y, %z : tensor<2x2xf32>, tensor<1x4x3x3xf32>
 }
 

@@ -28,6 +28,13 @@ TEST(Metrics, SqnrDegenerateCases) {
   EXPECT_EQ(sqnrDb({}, {}), inf);
 }
 
+TEST(Metrics, MeanSquaredError) {
+  // Errors {0, 0.5, -0.5}: (0 + 0.25 + 0.25) / 3.
+  EXPECT_DOUBLE_EQ(meanSquaredError({1.0f, -1.0f, 2.0f}, {1.0f, -0.5f, 2.5f}),
+                   0.5 / 3.0);
+  EXPECT_EQ(meanSquaredError({}, {}), 0.0);
+}
+
 TEST(Metrics, CosineSimilarity) {
   // {3, 4} . {4, 3} = 24; |x| = |xhat| = 5 -> 24/25.
   EXPECT_DOUBLE_EQ(cosineSimilarity({3.0f, 4.0f}, {4.0f, 3.0f}), 0.96);

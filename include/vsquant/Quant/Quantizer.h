@@ -185,6 +185,8 @@ std::vector<float> dequantizeTensor(const QuantizedTensor &tensor,
 /// for 0/0: an all-zero tensor reproduced exactly), -inf when x is all zero
 /// but xhat is not. x and xhat have the same size.
 double sqnrDb(llvm::ArrayRef<float> x, llvm::ArrayRef<float> xhat);
+/// mean (x - xhat)^2 in double; 0 for empty tensors.
+double meanSquaredError(llvm::ArrayRef<float> x, llvm::ArrayRef<float> xhat);
 /// x . xhat / (|x| |xhat|) in double; 1 when both are all zero, 0 when only
 /// one is.
 double cosineSimilarity(llvm::ArrayRef<float> x, llvm::ArrayRef<float> xhat);

@@ -12,6 +12,7 @@
 
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
+#include "vsquant/Quant/Dual.h"
 #include "vsquant/Quant/Quantizer.h"
 
 #include "ReportUtils.h"
@@ -60,6 +61,8 @@ struct QuantizeConfig {
   q::ScaleRounding scaleRounding = q::ScaleRounding::Ceil;
   q::CalibrationOptions calibration;
   double actRange = 0;
+  /// Mean squared weight error above which a layer is dual-quantized; 0 off.
+  double dualThreshold = 0;
   int64_t inlineLimit = 4096;
   SmallVector<std::string> skip;
 };
@@ -174,6 +177,8 @@ static bool isZeroInit(Value init) {
 struct Candidate {
   linalg::LinalgOp op;
   bool isConv = false;
+  /// Convolutions: strides and dilations [h, w].
+  SmallVector<int64_t> strides, dilations;
   /// Contractions: which input is the weight (0 or 1).
   unsigned weightIndex = 1;
   bool hasBatch = false;
@@ -183,6 +188,8 @@ struct Candidate {
   SmallVector<int64_t> weightShape, actShape;
   q::TensorFormat weightFormat;
   q::QuantizedTensor weight;
+  /// Dual quantization: the quantized residual, a second weight tensor.
+  std::optional<q::QuantizedTensor> residualWeight;
   FormatAttr weightAttr, actAttr;
   double sqnr = 0, sqnrPerTensor = 0, sqnrPerChannel = 0;
 };
@@ -219,7 +226,7 @@ public:
 private:
   LogicalResult analyseContraction(linalg::LinalgOp op, Candidate &c,
                                    std::string &why);
-  LogicalResult analyseConv(linalg::Conv2DNhwcHwcfOp op, Candidate &c,
+  LogicalResult analyseConv(linalg::LinalgOp op, Candidate &c,
                             std::string &why);
   LogicalResult quantizeWeight(Candidate &c, ArrayRef<float> data,
                                int64_t reductionAxis, int64_t channelAxis,
@@ -287,8 +294,8 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
     return failure();
   }
   LogicalResult result =
-      isa<linalg::Conv2DNhwcHwcfOp>(op)
-          ? analyseConv(cast<linalg::Conv2DNhwcHwcfOp>(op), c, why)
+      isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp>(op)
+          ? analyseConv(op, c, why)
           : analyseContraction(op, c, why);
   if (failed(result) && why.empty())
     fatal = true;
@@ -381,9 +388,11 @@ LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
   return quantizeWeight(c, data, weightK, weightChannel, actK);
 }
 
-LogicalResult Quantizer::analyseConv(linalg::Conv2DNhwcHwcfOp op, Candidate &c,
+LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
                                      std::string &why) {
-  auto constant = op.getInputs()[1].getDefiningOp<arith::ConstantOp>();
+  Value input = op.getDpsInputOperand(0)->get();
+  Value filter = op.getDpsInputOperand(1)->get();
+  auto constant = filter.getDefiningOp<arith::ConstantOp>();
   if (!constant) {
     why = "its filter is not a constant";
     return failure();
@@ -393,11 +402,31 @@ LogicalResult Quantizer::analyseConv(linalg::Conv2DNhwcHwcfOp op, Candidate &c,
     return failure();
   c.isConv = true;
   c.weightIndex = 1;
-  c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
-  c.weightShape.assign(cast<ShapedType>(op.getInputs()[1].getType()).getShape().begin(),
-                       cast<ShapedType>(op.getInputs()[1].getType()).getShape().end());
-  c.actShape.assign(cast<ShapedType>(op.getInputs()[0].getType()).getShape().begin(),
-                    cast<ShapedType>(op.getInputs()[0].getType()).getShape().end());
+  DenseIntElementsAttr strides, dilations;
+  if (auto nhwc = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
+    strides = nhwc.getStrides();
+    dilations = nhwc.getDilations();
+    c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
+  } else {
+    auto nchw = cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
+    strides = nchw.getStrides();
+    dilations = nchw.getDilations();
+    // NCHW input and NFHW output to NHWC / NHWF; FCHW filter to HWCF.
+    c.actPerm = c.outPerm = {0, 2, 3, 1};
+    c.weightPerm = {2, 3, 1, 0};
+  }
+  c.strides.assign(strides.getValues<int64_t>().begin(),
+                   strides.getValues<int64_t>().end());
+  c.dilations.assign(dilations.getValues<int64_t>().begin(),
+                     dilations.getValues<int64_t>().end());
+  ArrayRef<int64_t> filterShape = cast<ShapedType>(filter.getType()).getShape();
+  ArrayRef<int64_t> inputShape = cast<ShapedType>(input.getType()).getShape();
+  for (int64_t p : c.weightPerm)
+    c.weightShape.push_back(filterShape[p]);
+  for (int64_t p : c.actPerm)
+    c.actShape.push_back(inputShape[p]);
+  if (!isIdentity(c.weightPerm))
+    *data = transposeData(*data, filterShape, c.weightPerm);
   // Filter HWCF: vectors along C (2), channels F (3). Input NHWC: along C (3).
   return quantizeWeight(c, *data, /*reductionAxis=*/2, /*channelAxis=*/3,
                         /*actReductionAxis=*/3);
@@ -429,7 +458,28 @@ LogicalResult Quantizer::quantizeWeight(Candidate &c, ArrayRef<float> data,
     return failure();
   }
   c.weight = std::move(*quantized);
-  c.sqnr = q::sqnrDb(data, q::dequantizeTensor(c.weight, c.weightShape, f));
+  std::vector<float> xhat = q::dequantizeTensor(c.weight, c.weightShape, f);
+  c.sqnr = q::sqnrDb(data, xhat);
+  if (config.dualThreshold > 0 &&
+      q::meanSquaredError(data, xhat) > config.dualThreshold) {
+    // A key layer (Choukroun et al. 3.5): a second tensor quantizes the
+    // residual the first leaves.
+    llvm::Expected<q::DualQuantizedTensor> dual = q::quantizeTensorDual(
+        data, c.weightShape, f, config.calibration, q::DualOptions(), pool);
+    if (!dual) {
+      c.op->emitError() << "cannot dual-quantize the weight of this op: "
+                        << llvm::toString(dual.takeError());
+      return failure();
+    }
+    c.weight = std::move(dual->first);
+    c.residualWeight = std::move(dual->second);
+    std::vector<float> first = q::dequantizeTensor(c.weight, c.weightShape, f);
+    std::vector<float> second =
+        q::dequantizeTensor(*c.residualWeight, c.weightShape, f);
+    for (size_t i = 0; i < first.size(); ++i)
+      first[i] += second[i];
+    c.sqnr = q::sqnrDb(data, first);
+  }
 
   // Baselines at the same element width with fp32 scales, same method.
   auto baseline = [&](q::Granularity granularity, int64_t axis) {
@@ -481,11 +531,13 @@ LogicalResult Quantizer::quantizeWeight(Candidate &c, ArrayRef<float> data,
 
 /// Builds the vsquant.constant of a quantized weight.
 static Value buildWeightConstant(OpBuilder &b, Location loc,
-                                 const Candidate &c, int64_t inlineLimit) {
+                                 const Candidate &c,
+                                 const q::QuantizedTensor &weight,
+                                 int64_t inlineLimit) {
   MLIRContext *ctx = b.getContext();
   auto qType = QTensorType::get(ctx, c.weightShape, c.weightAttr);
   auto valuesType = RankedTensorType::get(c.weightShape, b.getI8Type());
-  std::vector<int8_t> bytes(c.weight.values.begin(), c.weight.values.end());
+  std::vector<int8_t> bytes(weight.values.begin(), weight.values.end());
   TypedAttr values;
   if (int64_t(bytes.size()) > inlineLimit)
     values = cast<TypedAttr>(Attribute(DenseI8ResourceElementsAttr::get(
@@ -498,21 +550,21 @@ static Value buildWeightConstant(OpBuilder &b, Location loc,
   TypedAttr scales;
   if (c.weightFormat.scaleBits) {
     unsigned width = c.weightFormat.scaleBits <= 8 ? 8 : 16;
-    auto type = RankedTensorType::get(c.weight.scaleShape,
+    auto type = RankedTensorType::get(weight.scaleShape,
                                       b.getIntegerType(width));
     SmallVector<APInt> ints;
-    for (uint16_t s : c.weight.integerScales)
+    for (uint16_t s : weight.integerScales)
       ints.push_back(APInt(width, s));
     scales = DenseElementsAttr::get(type, ints);
   } else {
-    auto type = RankedTensorType::get(c.weight.scaleShape, b.getF32Type());
-    scales = DenseElementsAttr::get(type, ArrayRef<float>(c.weight.scales));
+    auto type = RankedTensorType::get(weight.scaleShape, b.getF32Type());
+    scales = DenseElementsAttr::get(type, ArrayRef<float>(weight.scales));
   }
   TypedAttr coarse;
   if (c.weightFormat.scaleBits)
     coarse = DenseElementsAttr::get(
-        RankedTensorType::get(c.weight.coarseShape, b.getF32Type()),
-        ArrayRef<float>(c.weight.coarse));
+        RankedTensorType::get(weight.coarseShape, b.getF32Type()),
+        ArrayRef<float>(weight.coarse));
   return ConstantOp::create(b, loc, qType, values, scales, coarse);
 }
 
@@ -535,6 +587,26 @@ static SmallVector<int64_t> inversePermutation(ArrayRef<int64_t> perm) {
   return inverse;
 }
 
+/// The vsquant compute op of one quantized weight tensor and the quantized
+/// activation, in canonical layout.
+static Value buildComputeOp(OpBuilder &b, Location loc, const Candidate &c,
+                            Value weight, Value actQ,
+                            RankedTensorType outType) {
+  Value lhs = c.weightIndex == 1 ? actQ : weight;
+  Value rhs = c.weightIndex == 1 ? weight : actQ;
+  if (c.isConv)
+    return Conv2DOp::create(b, loc, outType, lhs, rhs, Value(), Value(),
+                            b.getDenseI64ArrayAttr(c.strides),
+                            b.getDenseI64ArrayAttr(c.dilations),
+                            b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                            /*relu=*/false);
+  if (c.hasBatch)
+    return BatchMatmulOp::create(b, loc, outType, lhs, rhs, Value(), Value(),
+                                 /*relu=*/false);
+  return MatmulOp::create(b, loc, outType, lhs, rhs, Value(), Value(),
+                          /*relu=*/false);
+}
+
 static void rewrite(RewriterBase &rewriter, const Candidate &c,
                     double actRange, int64_t inlineLimit) {
   linalg::LinalgOp op = c.op;
@@ -542,7 +614,11 @@ static void rewrite(RewriterBase &rewriter, const Candidate &c,
   rewriter.setInsertionPoint(op);
   MLIRContext *ctx = rewriter.getContext();
 
-  Value weight = buildWeightConstant(rewriter, loc, c, inlineLimit);
+  Value weight = buildWeightConstant(rewriter, loc, c, c.weight, inlineLimit);
+  Value residual;
+  if (c.residualWeight)
+    residual =
+        buildWeightConstant(rewriter, loc, c, *c.residualWeight, inlineLimit);
   Value act = op.getDpsInputOperand(1 - c.weightIndex)->get();
   act = transposeValue(rewriter, loc, act, c.actPerm);
   Value actCoarse;
@@ -565,25 +641,13 @@ static void rewrite(RewriterBase &rewriter, const Candidate &c,
     outShape.push_back(initType.getShape()[p]);
   auto outType = RankedTensorType::get(outShape, rewriter.getF32Type());
 
-  Value lhs = c.weightIndex == 1 ? actQ : weight;
-  Value rhs = c.weightIndex == 1 ? weight : actQ;
-  Value result;
-  if (c.isConv) {
-    auto conv = cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
-    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-    result = Conv2DOp::create(rewriter, loc, outType, lhs, rhs, Value(),
-                              Value(), rewriter.getDenseI64ArrayAttr(strides),
-                              rewriter.getDenseI64ArrayAttr(dilations),
-                              rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
-                              /*relu=*/false);
-  } else if (c.hasBatch) {
-    result = BatchMatmulOp::create(rewriter, loc, outType, lhs, rhs, Value(),
-                                   Value(), /*relu=*/false);
-  } else {
-    result = MatmulOp::create(rewriter, loc, outType, lhs, rhs, Value(),
-                              Value(), /*relu=*/false);
-  }
+  // One compute op per weight tensor (two for dual-quantized layers, whose
+  // results add up: both share the activation's quantization).
+  Value result = buildComputeOp(rewriter, loc, c, weight, actQ, outType);
+  if (residual)
+    result = arith::AddFOp::create(
+        rewriter, loc, result,
+        buildComputeOp(rewriter, loc, c, residual, actQ, outType));
   result = transposeValue(rewriter, loc, result, inversePermutation(c.outPerm));
   // linalg accumulates into its init; keep that unless the init is zero.
   if (!isZeroInit(init))
@@ -719,6 +783,9 @@ struct QuantizePass
     if (!std::isfinite(actRange) || actRange < 0)
       return fail("act-range must be a finite non-negative number");
     config.actRange = actRange;
+    if (!std::isfinite(dualThreshold) || dualThreshold < 0)
+      return fail("dual-threshold must be a finite non-negative number");
+    config.dualThreshold = dualThreshold;
     config.inlineLimit = inlineLimit;
     config.skip.assign(skip.begin(), skip.end());
     return success();
@@ -744,12 +811,13 @@ struct QuantizePass
     std::vector<Candidate> candidates;
     bool failedHard = false;
     module.walk([&](linalg::LinalgOp op) {
-      bool isConv = isa<linalg::Conv2DNhwcHwcfOp>(op);
+      bool isConv = isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp>(op);
       bool isContraction = linalg::isaContractionOpInterface(op);
       if (!isConv && !isContraction) {
         if (linalg::isaConvolutionOpInterface(op))
           op->emitRemark() << "left in float: this convolution form is not "
-                              "supported yet (only conv_2d_nhwc_hwcf)";
+                              "supported yet (conv_2d_nhwc_hwcf and "
+                              "conv_2d_nchw_fchw are)";
         return;
       }
       Candidate c;
@@ -774,7 +842,9 @@ struct QuantizePass
       std::string formatText;
       llvm::raw_string_ostream formatOS(formatText);
       formatOS << c.weightAttr;
-      double bits = q::bitsPerElement(c.weightShape, c.weightFormat);
+      // A dual-quantized weight stores two tensors.
+      double bits = q::bitsPerElement(c.weightShape, c.weightFormat) *
+                    (c.residualWeight ? 2 : 1);
       auto finiteOrNull = [](double v) -> llvm::json::Value {
         if (std::isfinite(v))
           return v;
@@ -789,6 +859,7 @@ struct QuantizePass
           {"weight_shape", std::move(shape)},
           {"format", formatText},
           {"method", method},
+          {"dual", c.residualWeight.has_value()},
           {"bits_per_element", bits},
           {"sqnr_db", finiteOrNull(c.sqnr)},
           {"per_tensor_sqnr_db", finiteOrNull(c.sqnrPerTensor)},

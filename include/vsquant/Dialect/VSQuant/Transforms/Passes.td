@@ -53,6 +53,12 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     in a weight is an error naming the weight and element; nothing is
     rewritten then.
 
+    With `dual-threshold=tau`, a weight whose mean squared quantization
+    error exceeds `tau` (a "key layer", Choukroun et al. 2019, section 3.5) is
+    approximated by the sum of two quantized tensors in the same format,
+    found by alternating optimisation; the layer becomes two compute ops on
+    the same quantized activation whose results are added.
+
     With `report=<file>` the pass writes, per quantized weight, the SQNR of
     the chosen format and, from the same run, of per-tensor and per-channel
     baselines at the same element width, and the bits per element with
@@ -90,6 +96,9 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     Option<"actRange", "act-range", "double", "0.0",
            "Activation threshold T giving the static coarse scale of "
            "two-level activations, gamma = T / (2^M - 1)">,
+    Option<"dualThreshold", "dual-threshold", "double", "0.0",
+           "Dual-quantize weights whose mean squared quantization error "
+           "exceeds this (Choukroun et al. 2019, 3.5); 0 disables">,
     ListOption<"skip", "skip", "std::string",
                "Leave ops in float whose location contains one of these">,
     Option<"reportPath", "report", "std::string", "\"\"",
