@@ -450,3 +450,102 @@ func.func @f(%x: !vsquant.tensor<8x8x32, #in>, %w: !vsquant.tensor<3x3x32x4, #fl
   %0 = vsquant.conv2d %x, %w : !vsquant.tensor<8x8x32, #in>, !vsquant.tensor<3x3x32x4, #fl> -> tensor<1x6x6x4xf32>
   return
 }
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<16x32, #fl>) {
+  // expected-error @+1 {{filter has 16 rows but a 3x3 window has 9}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<16x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x16, #fl>) {
+  // expected-error @+1 {{channel counts differ: input has 32, filter has 16}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x16, #fl> -> tensor<1x6x6x16xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{filter is quantized in vectors along axis 1, but its reduction axis is 0}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_channel(axis = 0), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{filter has a per_channel scale along the reduction axis 0}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 2, size = 4), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{input must be quantized per tensor or along its channel axis 3 (windows overlap, so vectors cannot run along them), got axis 2}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{kernel_size must be two positive integers [kh, kw]}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{result shape 1x6x6x32 does not match the expected 1x3x3x32}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x2x2x32, #in>, %w: !vsquant.tensor<9x32, #fl>) {
+  // expected-error @+1 {{the dilated filter (3) is larger than the padded input (2)}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x2x2x32, #in>, !vsquant.tensor<9x32, #fl> -> tensor<1x1x1x32xf32>
+  return
+}
+
+// -----
+
+#in = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#fl = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<3x3x32, #fl>) {
+  // expected-error @+1 {{filter ((KH*KW) x C) must have rank 2, got 3}}
+  %0 = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+      : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<3x3x32, #fl> -> tensor<1x6x6x32xf32>
+  return
+}

@@ -110,6 +110,27 @@ func.func @conv2d(%x: !vsquant.tensor<1x8x8x32, #vsquant.format<si8, per_vector(
   return %0, %1, %2 : tensor<1x4x4x4xf32>, tensor<1x6x6x4xf32>, tensor<1x5x3x4xf32>
 }
 
+// CHECK-LABEL: func.func @depthwise_conv2d
+func.func @depthwise_conv2d(%x: !vsquant.tensor<1x8x8x32, #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>>,
+                            %w: !vsquant.tensor<9x32, #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>>,
+                            %xt: !vsquant.tensor<1x8x8x32, #vsquant.format<ui8, per_tensor, scale = f32>>,
+                            %w5: !vsquant.tensor<25x32, #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>>,
+                            %bias: tensor<32xf32>) -> (tensor<1x8x8x32xf32>, tensor<1x2x4x32xf32>) {
+  // CHECK: vsquant.depthwise_conv2d %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<32xf32>) relu {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>} : {{.*}} -> tensor<1x8x8x32xf32>
+  %0 = vsquant.depthwise_conv2d %x, %w bias(%bias : tensor<32xf32>) relu {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
+      : !vsquant.tensor<1x8x8x32, #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>>,
+        !vsquant.tensor<9x32, #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>>
+      -> tensor<1x8x8x32xf32>
+  // A 5x5 window is two vectors (16 + tail 9); stride [2, 1]: rows
+  // (8 - 5) / 2 + 1 = 2, columns 8 - 5 + 1 = 4.
+  // CHECK: vsquant.depthwise_conv2d %{{.*}}, %{{.*}} {kernel_size = array<i64: 5, 5>, strides = array<i64: 2, 1>} : {{.*}} -> tensor<1x2x4x32xf32>
+  %1 = vsquant.depthwise_conv2d %xt, %w5 {kernel_size = array<i64: 5, 5>, strides = array<i64: 2, 1>}
+      : !vsquant.tensor<1x8x8x32, #vsquant.format<ui8, per_tensor, scale = f32>>,
+        !vsquant.tensor<25x32, #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>>
+      -> tensor<1x2x4x32xf32>
+  return %0, %1 : tensor<1x8x8x32xf32>, tensor<1x2x4x32xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {

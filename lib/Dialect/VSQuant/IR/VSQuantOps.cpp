@@ -351,30 +351,26 @@ LogicalResult BatchMatmulOp::verify() {
                              getResult().getType(), getBias(), getOutCoarse());
 }
 
-LogicalResult Conv2DOp::verify() {
-  QTensorType input = getInput().getType(), filter = getFilter().getType();
-  if (failed(verifyRank(*this, "input (NHWC)", input, 4)) ||
-      failed(verifyRank(*this, "filter (HWCF)", filter, 4)))
-    return failure();
-  ArrayRef<int64_t> strides = getStrides(), dilations = getDilations(),
-                    padding = getPadding();
+/// Checks strides, dilations and padding of a convolution and computes its
+/// output height and width (dynamic when the input's is).
+static FailureOr<std::pair<int64_t, int64_t>>
+verifyWindow(Operation *op, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations, ArrayRef<int64_t> padding,
+             ArrayRef<int64_t> inputNHWC, int64_t kernelH, int64_t kernelW) {
   if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) {
         return s < 1;
       }))
-    return emitOpError() << "strides must be two positive integers [h, w]";
+    return op->emitOpError() << "strides must be two positive integers [h, w]";
   if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) {
         return d < 1;
       }))
-    return emitOpError() << "dilations must be two positive integers [h, w]";
+    return op->emitOpError()
+           << "dilations must be two positive integers [h, w]";
   if (padding.size() != 4 || llvm::any_of(padding, [](int64_t p) {
         return p < 0;
       }))
-    return emitOpError() << "padding must be four non-negative integers "
-                            "[top, left, bottom, right]";
-  if (failed(verifyReduction(*this, "input", input, 3, "filter", filter, 2)))
-    return failure();
-
-  ArrayRef<int64_t> in = input.getShape(), fl = filter.getShape();
+    return op->emitOpError() << "padding must be four non-negative integers "
+                                "[top, left, bottom, right]";
   auto outputSize = [&](int64_t size, int64_t kernel, int64_t padBefore,
                         int64_t padAfter, int64_t stride,
                         int64_t dilation) -> FailureOr<int64_t> {
@@ -383,19 +379,72 @@ LogicalResult Conv2DOp::verify() {
     int64_t span = dilation * (kernel - 1) + 1;
     int64_t padded = size + padBefore + padAfter;
     if (padded < span)
-      return emitOpError() << "the dilated filter (" << span
-                           << ") is larger than the padded input (" << padded
-                           << ")";
+      return op->emitOpError() << "the dilated filter (" << span
+                               << ") is larger than the padded input ("
+                               << padded << ")";
     return (padded - span) / stride + 1;
   };
-  FailureOr<int64_t> outH =
-      outputSize(in[1], fl[0], padding[0], padding[2], strides[0], dilations[0]);
+  FailureOr<int64_t> outH = outputSize(inputNHWC[1], kernelH, padding[0],
+                                       padding[2], strides[0], dilations[0]);
   if (failed(outH))
     return failure();
-  FailureOr<int64_t> outW =
-      outputSize(in[2], fl[1], padding[1], padding[3], strides[1], dilations[1]);
+  FailureOr<int64_t> outW = outputSize(inputNHWC[2], kernelW, padding[1],
+                                       padding[3], strides[1], dilations[1]);
   if (failed(outW))
     return failure();
-  return verifyComputeResult(*this, {in[0], *outH, *outW, fl[3]},
+  return std::make_pair(*outH, *outW);
+}
+
+LogicalResult Conv2DOp::verify() {
+  QTensorType input = getInput().getType(), filter = getFilter().getType();
+  if (failed(verifyRank(*this, "input (NHWC)", input, 4)) ||
+      failed(verifyRank(*this, "filter (HWCF)", filter, 4)))
+    return failure();
+  if (failed(verifyReduction(*this, "input", input, 3, "filter", filter, 2)))
+    return failure();
+  ArrayRef<int64_t> in = input.getShape(), fl = filter.getShape();
+  auto output = verifyWindow(*this, getStrides(), getDilations(), getPadding(),
+                             in, fl[0], fl[1]);
+  if (failed(output))
+    return failure();
+  return verifyComputeResult(*this, {in[0], output->first, output->second,
+                                     fl[3]},
+                             getResult().getType(), getBias(), getOutCoarse());
+}
+
+LogicalResult DepthwiseConv2DOp::verify() {
+  QTensorType input = getInput().getType(), filter = getFilter().getType();
+  if (failed(verifyRank(*this, "input (NHWC)", input, 4)) ||
+      failed(verifyRank(*this, "filter ((KH*KW) x C)", filter, 2)))
+    return failure();
+  ArrayRef<int64_t> kernel = getKernelSize();
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1)
+    return emitOpError() << "kernel_size must be two positive integers [kh, kw]";
+  ArrayRef<int64_t> in = input.getShape(), fl = filter.getShape();
+  if (!ShapedType::isDynamic(fl[0]) && fl[0] != kernel[0] * kernel[1])
+    return emitOpError() << "filter has " << fl[0] << " rows but a "
+                         << kernel[0] << "x" << kernel[1] << " window has "
+                         << kernel[0] * kernel[1];
+  if (!ShapedType::isDynamic(in[3]) && !ShapedType::isDynamic(fl[1]) &&
+      in[3] != fl[1])
+    return emitOpError() << "channel counts differ: input has " << in[3]
+                         << ", filter has " << fl[1];
+  // The window is the filter's only reduction; its scales along channels
+  // (axis 1) factor out per output channel.
+  if (failed(getReductionBlock(*this, "filter", filter, 0)))
+    return failure();
+  FormatAttr inFormat = input.getFormat();
+  if (inFormat.getGranularity() != Granularity::PerTensor &&
+      inFormat.getAxis() != 3)
+    return emitOpError() << "input must be quantized per tensor or along its "
+                            "channel axis 3 (windows overlap, so vectors "
+                            "cannot run along them), got axis "
+                         << inFormat.getAxis();
+  auto output = verifyWindow(*this, getStrides(), getDilations(), getPadding(),
+                             in, kernel[0], kernel[1]);
+  if (failed(output))
+    return failure();
+  return verifyComputeResult(*this, {in[0], output->first, output->second,
+                                     in[3]},
                              getResult().getType(), getBias(), getOutCoarse());
 }

@@ -177,6 +177,9 @@ static bool isZeroInit(Value init) {
 struct Candidate {
   linalg::LinalgOp op;
   bool isConv = false;
+  /// Depthwise convolutions: the filter is (KH * KW) x C.
+  bool isDepthwise = false;
+  SmallVector<int64_t> kernelSize;
   /// Convolutions: strides and dilations [h, w].
   SmallVector<int64_t> strides, dilations;
   /// Contractions: which input is the weight (0 or 1).
@@ -208,6 +211,13 @@ static std::optional<SmallVector<int64_t>> permutationTo(AffineMap map,
     perm.push_back(*pos);
   }
   return perm;
+}
+
+/// The convolution forms vsquant-quantize rewrites.
+static bool isSupportedConv(Operation *op) {
+  return isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp,
+             linalg::DepthwiseConv2DNhwcHwcOp,
+             linalg::DepthwiseConv2DNchwChwOp>(op);
 }
 
 class Quantizer {
@@ -294,8 +304,7 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
     return failure();
   }
   LogicalResult result =
-      isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp>(op)
-          ? analyseConv(op, c, why)
+      isSupportedConv(op) ? analyseConv(op, c, why)
           : analyseContraction(op, c, why);
   if (failed(result) && why.empty())
     fatal = true;
@@ -403,18 +412,31 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
   c.isConv = true;
   c.weightIndex = 1;
   DenseIntElementsAttr strides, dilations;
-  if (auto nhwc = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) {
-    strides = nhwc.getStrides();
-    dilations = nhwc.getDilations();
+  Operation *raw = op.getOperation();
+  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(raw)) {
+    strides = conv.getStrides();
+    dilations = conv.getDilations();
     c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
-  } else {
-    auto nchw = cast<linalg::Conv2DNchwFchwOp>(op.getOperation());
-    strides = nchw.getStrides();
-    dilations = nchw.getDilations();
+  } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(raw)) {
+    strides = conv.getStrides();
+    dilations = conv.getDilations();
     // NCHW input and NFHW output to NHWC / NHWF; FCHW filter to HWCF.
     c.actPerm = c.outPerm = {0, 2, 3, 1};
     c.weightPerm = {2, 3, 1, 0};
+  } else if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(raw)) {
+    strides = conv.getStrides();
+    dilations = conv.getDilations();
+    c.actPerm = c.outPerm = {0, 1, 2, 3};
+    c.weightPerm = {0, 1, 2};
+  } else {
+    auto chw = cast<linalg::DepthwiseConv2DNchwChwOp>(raw);
+    strides = chw.getStrides();
+    dilations = chw.getDilations();
+    // NCHW to NHWC; CHW filter to HWC.
+    c.actPerm = c.outPerm = {0, 2, 3, 1};
+    c.weightPerm = {1, 2, 0};
   }
+  c.isDepthwise = c.weightPerm.size() == 3;
   c.strides.assign(strides.getValues<int64_t>().begin(),
                    strides.getValues<int64_t>().end());
   c.dilations.assign(dilations.getValues<int64_t>().begin(),
@@ -427,6 +449,15 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
     c.actShape.push_back(inputShape[p]);
   if (!isIdentity(c.weightPerm))
     *data = transposeData(*data, filterShape, c.weightPerm);
+  if (c.isDepthwise) {
+    // HWC is (KH * KW) x C in memory: the window is the only reduction, so
+    // the filter's vectors run along it (SPEC.md section 5) and its channels
+    // are C. The input keeps vectors along C.
+    c.kernelSize = {c.weightShape[0], c.weightShape[1]};
+    c.weightShape = {c.weightShape[0] * c.weightShape[1], c.weightShape[2]};
+    return quantizeWeight(c, *data, /*reductionAxis=*/0, /*channelAxis=*/1,
+                          /*actReductionAxis=*/3);
+  }
   // Filter HWCF: vectors along C (2), channels F (3). Input NHWC: along C (3).
   return quantizeWeight(c, *data, /*reductionAxis=*/2, /*channelAxis=*/3,
                         /*actReductionAxis=*/3);
@@ -594,6 +625,12 @@ static Value buildComputeOp(OpBuilder &b, Location loc, const Candidate &c,
                             RankedTensorType outType) {
   Value lhs = c.weightIndex == 1 ? actQ : weight;
   Value rhs = c.weightIndex == 1 ? weight : actQ;
+  if (c.isDepthwise)
+    return DepthwiseConv2DOp::create(
+        b, loc, outType, lhs, rhs, Value(), Value(),
+        b.getDenseI64ArrayAttr(c.kernelSize), b.getDenseI64ArrayAttr(c.strides),
+        b.getDenseI64ArrayAttr(c.dilations),
+        b.getDenseI64ArrayAttr({0, 0, 0, 0}), /*relu=*/false);
   if (c.isConv)
     return Conv2DOp::create(b, loc, outType, lhs, rhs, Value(), Value(),
                             b.getDenseI64ArrayAttr(c.strides),
@@ -811,13 +848,15 @@ struct QuantizePass
     std::vector<Candidate> candidates;
     bool failedHard = false;
     module.walk([&](linalg::LinalgOp op) {
-      bool isConv = isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp>(op);
+      bool isConv = isSupportedConv(op);
       bool isContraction = linalg::isaContractionOpInterface(op);
       if (!isConv && !isContraction) {
         if (linalg::isaConvolutionOpInterface(op))
-          op->emitRemark() << "left in float: this convolution form is not "
-                              "supported yet (conv_2d_nhwc_hwcf and "
-                              "conv_2d_nchw_fchw are)";
+          op->emitRemark()
+              << "left in float: this convolution form is not supported yet "
+                 "(conv_2d_nhwc_hwcf, conv_2d_nchw_fchw, "
+                 "depthwise_conv_2d_nhwc_hwc and depthwise_conv_2d_nchw_chw "
+                 "are)";
         return;
       }
       Candidate c;

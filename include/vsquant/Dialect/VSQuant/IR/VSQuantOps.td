@@ -320,4 +320,63 @@ def VSQuant_Conv2DOp : VSQuant_ComputeOp<"conv2d"> {
   }];
 }
 
+def VSQuant_DepthwiseConv2DOp : VSQuant_ComputeOp<"depthwise_conv2d"> {
+  let summary = "Depthwise 2-D convolution of an NHWC input and a per-window "
+                "quantized filter";
+  let description = [{
+    Depthwise convolution (one filter per channel, channel multiplier 1) of
+    `input: N x H x W x C` with a filter of `kernel_size = [KH, KW]` stored
+    as `filter: (KH * KW) x C`, row `kh * KW + kw`. The only reduction of a
+    depthwise convolution is the window, so the filter is quantized in
+    vectors along axis 0 (the flattened window, SPEC.md section 5: "vectors
+    along the reduction axis that exists"); with `KH * KW <= V` one vector
+    covers the window and the scheme equals per-channel scaling. Its coarse
+    scale, if any, is per tensor or per channel (`per_channel(axis = 1)`).
+
+    The input cannot have vectors along the window (windows overlap), so it
+    is quantized per tensor, per channel (`axis = 3`) or in vectors along
+    `C` (`axis = 3`): every product then carries its own scale product,
+    `Y[n,oh,ow,c] = sum over (kh, kw) in row-major order of
+    f32(sx * sw) * f32(qx * qw)` for fp32 scales; with two-level scales on
+    both operands the sum of `sqx * sqw * qx * qw` is exact in integers and
+    the coarse scales multiply it once. `strides`, `dilations`, `padding`,
+    `bias` (`tensor<Cxf32>`), `relu` and re-quantized results are as for
+    `vsquant.conv2d`.
+
+    Example (3x3 depthwise, 32 channels):
+
+    ```mlir
+    %y = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>,
+                                          padding = array<i64: 1, 1, 1, 1>}
+        : !vsquant.tensor<1x8x8x32, #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>>,
+          !vsquant.tensor<9x32, #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>>
+        -> tensor<1x8x8x32xf32>
+    ```
+
+    Rejected (a 3x3 window has 9 rows, not 16):
+
+    ```mlir
+    %y = vsquant.depthwise_conv2d %x, %w {kernel_size = array<i64: 3, 3>}
+        : !vsquant.tensor<1x8x8x32, #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>>,
+          !vsquant.tensor<16x32, #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = f32>>
+        -> tensor<1x6x6x32xf32>
+    ```
+  }];
+  let arguments = (ins VSQuant_TensorType:$input, VSQuant_TensorType:$filter,
+                       Optional<VSQuant_F32Tensor>:$bias,
+                       Optional<VSQuant_F32Tensor>:$out_coarse,
+                       DenseI64ArrayAttr:$kernel_size,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+                       UnitAttr:$relu);
+  let results = (outs VSQuant_ComputeResult:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`out_coarse` `(` $out_coarse^ `:` type($out_coarse) `)`)?
+    (`relu` $relu^)? attr-dict `:` qualified(type($input)) `,`
+    qualified(type($filter)) `->` qualified(type($result))
+  }];
+}
+
 #endif // VSQUANT_DIALECT_VSQUANT_IR_VSQUANTOPS_TD
