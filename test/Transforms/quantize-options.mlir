@@ -8,7 +8,18 @@
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 // RUN: vsq-opt %s --vsquant-quantize="act-scale=ui4" --mlir-print-local-scope 2>&1 | FileCheck %s --check-prefix=FALLBACK
 // RUN: vsq-opt %s --vsquant-quantize="inline-limit=16" | FileCheck %s --check-prefix=RESOURCE
+// RUN: vsq-opt %s --vsquant-quantize="override=sec*:weight-type=si8;weight-scale=f32;vector-size=2 override=*:weight-type=ui2" --mlir-print-local-scope | FileCheck %s --check-prefix=OVERRIDE
+// RUN: vsq-opt %s --vsquant-quantize="override=linalg.matmul:method=percentile;percentile=99 report=%t.ov.json" > /dev/null
+// RUN: FileCheck %s --check-prefix=OVREPORT < %t.ov.json
 
+// The first matching override wins: "second" gets si8 / f32 / V = 2, the
+// other layer the catch-all's ui2 with the pass's defaults otherwise.
+// OVERRIDE: vsquant.constant {{.*}} : !vsquant.tensor<32x4, #vsquant.format<ui2, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>>
+// OVERRIDE: vsquant.dynamic_quantize {{.*}} -> !vsquant.tensor<3x32, #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>>
+// OVERRIDE: vsquant.constant {{.*}} : !vsquant.tensor<4x4, #vsquant.format<si8, per_vector(axis = 0, size = 2), scale = f32>>
+// OVERRIDE: vsquant.dynamic_quantize {{.*}} -> !vsquant.tensor<3x4, #vsquant.format<si8, per_vector(axis = 1, size = 2), scale = f32>>
+// OVREPORT: "method": "percentile"
+// OVREPORT: "method": "percentile"
 // CHANNEL: vsquant.constant {{.*}} scales(dense<{{.*}}> : tensor<4xf32>) : !vsquant.tensor<32x4, #vsquant.format<si8, per_channel(axis = 1), scale = f32>>
 // CHANNEL: vsquant.dynamic_quantize {{.*}} -> !vsquant.tensor<3x32, #vsquant.format<si8, per_vector(axis = 1, size = 32), scale = f32>>
 // TENSOR: vsquant.constant {{.*}} scales(dense<{{.*}}> : tensor<f32>) : !vsquant.tensor<32x4, #vsquant.format<si4, per_tensor, scale = f32>>

@@ -25,7 +25,9 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ThreadPool.h"
 
@@ -63,9 +65,13 @@ struct QuantizeConfig {
   double actRange = 0;
   /// Mean squared weight error above which a layer is dual-quantized; 0 off.
   double dualThreshold = 0;
+  /// Quantize non-constant weights at run time instead of leaving them.
+  bool dynamicWeights = false;
+  /// Name of the calibration method, for the report.
+  std::string methodName = "max";
   int64_t inlineLimit = 4096;
-  SmallVector<std::string> skip;
 };
+
 
 /// Parses `si<N>` / `ui<N>` with N in 2..8.
 static std::optional<q::ElementFormat> parseElementType(StringRef text) {
@@ -93,6 +99,122 @@ static std::optional<unsigned> parseScaleType(StringRef text) {
     return std::nullopt;
   return bits;
 }
+
+/// Sets one per-layer option by its pass-option name, checking its value.
+static LogicalResult setOption(QuantizeConfig &config, StringRef key,
+                               StringRef value, std::string &error) {
+  auto bad = [&](const Twine &expected) {
+    error = (key + " must be " + expected + ", got '" + value + "'").str();
+    return failure();
+  };
+  auto number = [&](double &out) {
+    // StringRef::getAsDouble accepts "inf"/"nan"; reject them here.
+    return !value.getAsDouble(out) && std::isfinite(out);
+  };
+  auto integer = [&](int64_t &out) { return !value.getAsInteger(10, out); };
+  if (key == "weight-type" || key == "act-type") {
+    std::optional<q::ElementFormat> format = parseElementType(value);
+    if (!format)
+      return bad("si2..si8 or ui2..ui8");
+    (key == "weight-type" ? config.weightElement : config.actElement) = *format;
+  } else if (key == "vector-size") {
+    if (!integer(config.vectorSize) || config.vectorSize < 1)
+      return bad("a positive integer");
+  } else if (key == "weight-granularity") {
+    if (value == "vector")
+      config.weightGranularity = q::Granularity::PerVector;
+    else if (value == "channel")
+      config.weightGranularity = q::Granularity::PerChannel;
+    else if (value == "tensor")
+      config.weightGranularity = q::Granularity::PerTensor;
+    else
+      return bad("vector, channel or tensor");
+  } else if (key == "act-granularity") {
+    if (value == "vector")
+      config.actGranularity = ActGranularity::Vector;
+    else if (value == "token")
+      config.actGranularity = ActGranularity::Token;
+    else if (value == "tensor")
+      config.actGranularity = ActGranularity::Tensor;
+    else
+      return bad("vector, token or tensor");
+  } else if (key == "weight-scale" || key == "act-scale") {
+    std::optional<unsigned> bits = parseScaleType(value);
+    if (!bits)
+      return bad("f32 or ui1..ui16");
+    (key == "weight-scale" ? config.weightScaleBits : config.actScaleBits) =
+        *bits;
+  } else if (key == "weight-coarse") {
+    if (value != "channel" && value != "tensor")
+      return bad("channel or tensor");
+    config.weightCoarsePerChannel = value == "channel";
+  } else if (key == "method") {
+    std::optional<q::Method> method =
+        llvm::StringSwitch<std::optional<q::Method>>(value)
+            .Case("max", q::Method::Max)
+            .Case("percentile", q::Method::Percentile)
+            .Case("mse", q::Method::MSE)
+            .Case("octav", q::Method::OCTAV)
+            .Case("entropy", q::Method::Entropy)
+            .Default(std::nullopt);
+    if (!method)
+      return bad("max, percentile, mse, octav or entropy");
+    config.calibration.method = *method;
+    config.methodName = value.str();
+  } else if (key == "percentile") {
+    double p;
+    if (!number(p) || !(p > 0 && p <= 100))
+      return bad("in (0, 100]");
+    config.calibration.percentile = p;
+  } else if (key == "mse-grid") {
+    if (!integer(config.calibration.mseGridPoints) ||
+        config.calibration.mseGridPoints < 1)
+      return bad("at least 1");
+  } else if (key == "scale-round") {
+    if (value != "ceil" && value != "nearest")
+      return bad("ceil or nearest");
+    config.scaleRounding = value == "ceil" ? q::ScaleRounding::Ceil
+                                           : q::ScaleRounding::Nearest;
+  } else if (key == "act-range" || key == "dual-threshold") {
+    double v;
+    if (!number(v) || v < 0)
+      return bad("a finite non-negative number");
+    (key == "act-range" ? config.actRange : config.dualThreshold) = v;
+  } else if (key == "dynamic-weights") {
+    if (value != "true" && value != "false")
+      return bad("true or false");
+    config.dynamicWeights = value == "true";
+  } else {
+    error = ("unknown per-layer option '" + key +
+             "' (weight-type, act-type, vector-size, weight-granularity, "
+             "act-granularity, weight-scale, act-scale, weight-coarse, "
+             "method, percentile, mse-grid, scale-round, act-range, "
+             "dual-threshold, dynamic-weights)")
+                .str();
+    return failure();
+  }
+  return success();
+}
+
+/// Checks combinations that single options cannot.
+static LogicalResult checkConfig(const QuantizeConfig &config,
+                                 std::string &error) {
+  if (config.weightGranularity == q::Granularity::PerTensor &&
+      config.weightScaleBits) {
+    error = "a per-tensor weight scale cannot be two-level; use "
+            "weight-scale=f32";
+    return failure();
+  }
+  return success();
+}
+
+/// `override=<pattern>:<option>=<value>[;<option>=<value>...]`: options for
+/// the ops whose location or op name matches the glob `pattern`.
+struct LayerOverride {
+  std::string text;
+  llvm::GlobPattern pattern;
+  QuantizeConfig config;
+};
 
 //===----------------------------------------------------------------------===//
 // Data helpers
@@ -176,6 +298,10 @@ static bool isZeroInit(Value init) {
 /// One op to rewrite, with its weight already quantized.
 struct Candidate {
   linalg::LinalgOp op;
+  /// The options that apply to this op (the pass's or an override's).
+  const QuantizeConfig *config = nullptr;
+  /// The weight is not a constant: quantized at run time (dynamic-weights).
+  bool dynamicWeight = false;
   bool isConv = false;
   /// Depthwise convolutions: the filter is (KH * KW) x C.
   bool isDepthwise = false;
@@ -241,6 +367,7 @@ private:
   LogicalResult quantizeWeight(Candidate &c, ArrayRef<float> data,
                                int64_t reductionAxis, int64_t channelAxis,
                                int64_t actReductionAxis);
+  LogicalResult quantizeActivation(Candidate &c, int64_t actReductionAxis);
 
   const QuantizeConfig &config;
   MLIRContext *context;
@@ -284,12 +411,7 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
                                  std::string &why, bool &fatal) {
   fatal = false;
   c.op = op;
-  std::string loc = locationToString(op.getLoc());
-  for (const std::string &pattern : config.skip)
-    if (!pattern.empty() && StringRef(loc).contains(pattern)) {
-      why = "skipped by the skip option ('" + pattern + "')";
-      return failure();
-    }
+  c.config = &config;
   if (!op.hasPureTensorSemantics()) {
     why = "it does not work on tensors";
     return failure();
@@ -342,8 +464,13 @@ LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
     found = true;
     break;
   }
-  if (!found) {
-    why = readWhy.empty() ? "its weight is not a constant" : readWhy;
+  if (!found && config.dynamicWeights && readWhy.empty()) {
+    c.weightIndex = 1;
+    c.dynamicWeight = true;
+  } else if (!found) {
+    why = readWhy.empty() ? "its weight is not a constant (dynamic-weights=true "
+                            "quantizes it at run time)"
+                          : readWhy;
     return failure();
   }
 
@@ -382,7 +509,7 @@ LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
       shapeOf(op.getDpsInputOperand(c.weightIndex)->get());
   SmallVector<int64_t> actShape =
       shapeOf(op.getDpsInputOperand(1 - c.weightIndex)->get());
-  if (!isIdentity(c.weightPerm))
+  if (!c.dynamicWeight && !isIdentity(c.weightPerm))
     data = transposeData(data, weightShape, c.weightPerm);
   for (auto [j, p] : llvm::enumerate(c.weightPerm))
     c.weightShape.push_back(weightShape[p]);
@@ -402,13 +529,18 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
   auto constant = filter.getDefiningOp<arith::ConstantOp>();
-  if (!constant) {
-    why = "its filter is not a constant";
+  FailureOr<std::vector<float>> data = std::vector<float>();
+  if (constant) {
+    data = readWeight(constant.getValue(), why);
+    if (failed(data))
+      return failure();
+  } else if (config.dynamicWeights) {
+    c.dynamicWeight = true;
+  } else {
+    why = "its filter is not a constant (dynamic-weights=true quantizes it at "
+          "run time)";
     return failure();
   }
-  FailureOr<std::vector<float>> data = readWeight(constant.getValue(), why);
-  if (failed(data))
-    return failure();
   c.isConv = true;
   c.weightIndex = 1;
   DenseIntElementsAttr strides, dilations;
@@ -447,7 +579,7 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
     c.weightShape.push_back(filterShape[p]);
   for (int64_t p : c.actPerm)
     c.actShape.push_back(inputShape[p]);
-  if (!isIdentity(c.weightPerm))
+  if (!c.dynamicWeight && !isIdentity(c.weightPerm))
     *data = transposeData(*data, filterShape, c.weightPerm);
   if (c.isDepthwise) {
     // HWC is (KH * KW) x C in memory: the window is the only reduction, so
@@ -480,6 +612,15 @@ LogicalResult Quantizer::quantizeWeight(Candidate &c, ArrayRef<float> data,
                      ? channelAxis
                      : -1;
   f.scaleRounding = config.scaleRounding;
+  if (c.dynamicWeight) {
+    // Run-time scales come from the data; a two-level coarse scale would
+    // need a static range, so dynamic weights use fp32 scales.
+    f.scaleBits = 0;
+    f.coarseAxis = -1;
+    c.sqnr = c.sqnrPerTensor = c.sqnrPerChannel = std::nan("");
+    c.weightAttr = makeFormat(f);
+    return quantizeActivation(c, actReductionAxis);
+  }
 
   llvm::Expected<q::QuantizedTensor> quantized =
       q::quantizeTensor(data, c.weightShape, f, config.calibration, pool);
@@ -531,7 +672,11 @@ LogicalResult Quantizer::quantizeWeight(Candidate &c, ArrayRef<float> data,
   c.sqnrPerTensor = baseline(q::Granularity::PerTensor, 0);
   c.sqnrPerChannel = baseline(q::Granularity::PerChannel, channelAxis);
   c.weightAttr = makeFormat(f);
+  return quantizeActivation(c, actReductionAxis);
+}
 
+LogicalResult Quantizer::quantizeActivation(Candidate &c,
+                                            int64_t actReductionAxis) {
   // The activation: vectors along its reduction axis with the same size.
   q::TensorFormat a;
   a.element = config.actElement;
@@ -644,14 +789,36 @@ static Value buildComputeOp(OpBuilder &b, Location loc, const Candidate &c,
                           /*relu=*/false);
 }
 
-static void rewrite(RewriterBase &rewriter, const Candidate &c,
-                    double actRange, int64_t inlineLimit) {
+/// Quantizes a non-constant weight at run time, in canonical layout.
+static Value buildDynamicWeight(OpBuilder &b, Location loc,
+                                const Candidate &c) {
+  linalg::LinalgOp op = c.op;
+  Value weight = op.getDpsInputOperand(c.weightIndex)->get();
+  weight = transposeValue(b, loc, weight, c.weightPerm);
+  if (c.isDepthwise) {
+    // HWC -> (KH * KW) x C, the layout of vsquant.depthwise_conv2d.
+    auto type = RankedTensorType::get(c.weightShape, b.getF32Type());
+    weight = tensor::CollapseShapeOp::create(
+        b, loc, type, weight,
+        ArrayRef<ReassociationIndices>{ReassociationIndices{0, 1},
+                                       ReassociationIndices{2}});
+  }
+  auto qType = QTensorType::get(b.getContext(), c.weightShape, c.weightAttr);
+  return DynamicQuantizeOp::create(b, loc, qType, weight, Value());
+}
+
+static void rewrite(RewriterBase &rewriter, const Candidate &c) {
   linalg::LinalgOp op = c.op;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   MLIRContext *ctx = rewriter.getContext();
+  double actRange = c.config->actRange;
+  int64_t inlineLimit = c.config->inlineLimit;
 
-  Value weight = buildWeightConstant(rewriter, loc, c, c.weight, inlineLimit);
+  Value weight =
+      c.dynamicWeight
+          ? buildDynamicWeight(rewriter, loc, c)
+          : buildWeightConstant(rewriter, loc, c, c.weight, inlineLimit);
   Value residual;
   if (c.residualWeight)
     residual =
@@ -732,117 +899,100 @@ struct QuantizePass
     : public mlir::vsquant::impl::VSQuantQuantizeBase<QuantizePass> {
   using Base::Base;
 
-  LogicalResult parseConfig(QuantizeConfig &config, ModuleOp module) {
+  /// The pass's own options as (name, value) pairs, parsed by the same
+  /// setOption as per-layer overrides.
+  SmallVector<std::pair<StringRef, std::string>> optionValues() const {
+    // All 17 digits: the value must parse back to the same double.
+    auto exact = [](double v) {
+      char buffer[64];
+      snprintf(buffer, sizeof(buffer), "%.17g", v);
+      return std::string(buffer);
+    };
+    return {{"weight-type", weightType},
+            {"act-type", actType},
+            {"vector-size", std::to_string(vectorSize)},
+            {"weight-granularity", weightGranularity},
+            {"act-granularity", actGranularity},
+            {"weight-scale", weightScale},
+            {"act-scale", actScale},
+            {"weight-coarse", weightCoarse},
+            {"method", method},
+            {"percentile", exact(percentile)},
+            {"mse-grid", std::to_string(mseGrid)},
+            {"scale-round", scaleRound},
+            {"act-range", exact(actRange)},
+            {"dual-threshold", exact(dualThreshold)},
+            {"dynamic-weights", dynamicWeights ? "true" : "false"}};
+  }
+
+  LogicalResult parseConfig(QuantizeConfig &config,
+                            std::vector<LayerOverride> &overrides,
+                            ModuleOp module) {
     auto fail = [&](const Twine &message) {
       module.emitError() << "vsquant-quantize: " << message;
       return failure();
     };
-    std::optional<q::ElementFormat> w = parseElementType(weightType);
-    if (!w)
-      return fail("weight-type must be si2..si8 or ui2..ui8, got '" +
-                  weightType + "'");
-    std::optional<q::ElementFormat> a = parseElementType(actType);
-    if (!a)
-      return fail("act-type must be si2..si8 or ui2..ui8, got '" + actType +
-                  "'");
-    config.weightElement = *w;
-    config.actElement = *a;
-    if (vectorSize < 1)
-      return fail("vector-size must be at least 1, got " +
-                  Twine(int64_t(vectorSize)));
-    config.vectorSize = vectorSize;
-    if (weightGranularity == "vector")
-      config.weightGranularity = q::Granularity::PerVector;
-    else if (weightGranularity == "channel")
-      config.weightGranularity = q::Granularity::PerChannel;
-    else if (weightGranularity == "tensor")
-      config.weightGranularity = q::Granularity::PerTensor;
-    else
-      return fail("weight-granularity must be vector, channel or tensor, got '" +
-                  weightGranularity + "'");
-    if (actGranularity == "vector")
-      config.actGranularity = ActGranularity::Vector;
-    else if (actGranularity == "token")
-      config.actGranularity = ActGranularity::Token;
-    else if (actGranularity == "tensor")
-      config.actGranularity = ActGranularity::Tensor;
-    else
-      return fail("act-granularity must be vector, token or tensor, got '" +
-                  actGranularity + "'");
-    std::optional<unsigned> ws = parseScaleType(weightScale);
-    if (!ws)
-      return fail("weight-scale must be f32 or ui1..ui16, got '" + weightScale +
-                  "'");
-    std::optional<unsigned> as = parseScaleType(actScale);
-    if (!as)
-      return fail("act-scale must be f32 or ui1..ui16, got '" + actScale + "'");
-    config.weightScaleBits = *ws;
-    config.actScaleBits = *as;
-    if (config.weightGranularity == q::Granularity::PerTensor &&
-        config.weightScaleBits)
-      return fail("a per-tensor weight scale cannot be two-level; use "
-                  "weight-scale=f32");
-    if (weightCoarse == "channel")
-      config.weightCoarsePerChannel = true;
-    else if (weightCoarse == "tensor")
-      config.weightCoarsePerChannel = false;
-    else
-      return fail("weight-coarse must be channel or tensor, got '" +
-                  weightCoarse + "'");
-    if (method == "max")
-      config.calibration.method = q::Method::Max;
-    else if (method == "percentile")
-      config.calibration.method = q::Method::Percentile;
-    else if (method == "mse")
-      config.calibration.method = q::Method::MSE;
-    else if (method == "octav")
-      config.calibration.method = q::Method::OCTAV;
-    else if (method == "entropy")
-      config.calibration.method = q::Method::Entropy;
-    else
-      return fail("method must be max, percentile, mse, octav or entropy, "
-                  "got '" +
-                  method + "'");
-    if (!(percentile > 0 && percentile <= 100))
-      return fail(llvm::formatv("percentile must be in (0, 100], got {0}", double(percentile)).str());
-    config.calibration.percentile = percentile;
-    if (mseGrid < 1)
-      return fail("mse-grid must be at least 1, got " +
-                  Twine(int64_t(mseGrid)));
-    config.calibration.mseGridPoints = mseGrid;
-    if (scaleRound == "ceil")
-      config.scaleRounding = q::ScaleRounding::Ceil;
-    else if (scaleRound == "nearest")
-      config.scaleRounding = q::ScaleRounding::Nearest;
-    else
-      return fail("scale-round must be ceil or nearest, got '" + scaleRound +
-                  "'");
-    if (!std::isfinite(actRange) || actRange < 0)
-      return fail("act-range must be a finite non-negative number");
-    config.actRange = actRange;
-    if (!std::isfinite(dualThreshold) || dualThreshold < 0)
-      return fail("dual-threshold must be a finite non-negative number");
-    config.dualThreshold = dualThreshold;
+    std::string error;
+    for (auto &[key, value] : optionValues())
+      if (failed(setOption(config, key, value, error)))
+        return fail(error);
+    if (failed(checkConfig(config, error)))
+      return fail(error);
     config.inlineLimit = inlineLimit;
-    config.skip.assign(skip.begin(), skip.end());
+
+    for (const std::string &text : overrides_) {
+      // <pattern>:<option>=<value>[;<option>=<value>...]
+      auto [pattern, settings] = StringRef(text).rsplit(':');
+      if (pattern.empty() || settings.empty() || !StringRef(text).contains(':'))
+        return fail("override '" + text +
+                    "' must be <pattern>:<option>=<value>[;...]");
+      llvm::Expected<llvm::GlobPattern> glob =
+          llvm::GlobPattern::create(pattern);
+      if (!glob)
+        return fail("override '" + text + "': bad pattern: " +
+                    llvm::toString(glob.takeError()));
+      LayerOverride layer{text, std::move(*glob), config};
+      SmallVector<StringRef> assignments;
+      settings.split(assignments, ';', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+      for (StringRef assignment : assignments) {
+        auto [key, value] = assignment.split('=');
+        if (!assignment.contains('='))
+          return fail("override '" + text + "': '" + assignment +
+                      "' is not <option>=<value>");
+        if (failed(setOption(layer.config, key.trim(), value.trim(), error)) ||
+            failed(checkConfig(layer.config, error)))
+          return fail("override '" + text + "': " + error);
+      }
+      overrides.push_back(std::move(layer));
+    }
     return success();
+  }
+
+  /// Two-level activations need a static coarse scale.
+  static void applyActivationFallback(QuantizeConfig &config, Operation *at,
+                                      StringRef where) {
+    if (!config.actScaleBits || config.actRange > 0)
+      return;
+    at->emitRemark() << "vsquant-quantize: two-level activation scales need "
+                        "a static coarse scale (act-range or a calibration "
+                        "table); using fp32 per-vector activation scales "
+                        "instead"
+                     << where;
+    config.actScaleBits = 0;
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
     QuantizeConfig config;
-    if (failed(parseConfig(config, module)))
+    std::vector<LayerOverride> overrides;
+    if (failed(parseConfig(config, overrides, module)))
       return signalPassFailure();
-    if (config.actScaleBits && config.actRange <= 0) {
-      module.emitRemark()
-          << "vsquant-quantize: two-level activation scales need a static "
-             "coarse scale (act-range or a calibration table); using fp32 "
-             "per-vector activation scales instead";
-      config.actScaleBits = 0;
-    }
+    applyActivationFallback(config, module, "");
+    for (LayerOverride &layer : overrides)
+      applyActivationFallback(layer.config, module,
+                              " (override '" + layer.text + "')");
 
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
-    Quantizer quantizer(config, &getContext(), &pool);
 
     // Phase 1: analyse and quantize every candidate; nothing is rewritten yet.
     std::vector<Candidate> candidates;
@@ -859,6 +1009,23 @@ struct QuantizePass
                  "are)";
         return;
       }
+      std::string loc = locationToString(op.getLoc());
+      for (const std::string &pattern : skip)
+        if (!pattern.empty() && StringRef(loc).contains(pattern)) {
+          op->emitRemark() << "left in float: skipped by the skip option ('"
+                           << pattern << "')";
+          return;
+        }
+      // The first override whose pattern matches the location or the op
+      // name wins.
+      const QuantizeConfig *layerConfig = &config;
+      for (const LayerOverride &layer : overrides)
+        if (layer.pattern.match(loc) ||
+            layer.pattern.match(op->getName().getStringRef())) {
+          layerConfig = &layer.config;
+          break;
+        }
+      Quantizer quantizer(*layerConfig, &getContext(), &pool);
       Candidate c;
       std::string why;
       bool fatal = false;
@@ -897,13 +1064,14 @@ struct QuantizePass
           {"op", c.op->getName().getStringRef()},
           {"weight_shape", std::move(shape)},
           {"format", formatText},
-          {"method", method},
+          {"method", c.config->methodName},
           {"dual", c.residualWeight.has_value()},
+          {"dynamic_weight", c.dynamicWeight},
           {"bits_per_element", bits},
           {"sqnr_db", finiteOrNull(c.sqnr)},
           {"per_tensor_sqnr_db", finiteOrNull(c.sqnrPerTensor)},
           {"per_channel_sqnr_db", finiteOrNull(c.sqnrPerChannel)}});
-      rewrite(rewriter, c, config.actRange, config.inlineLimit);
+      rewrite(rewriter, c);
     }
 
     if (printReport)

@@ -59,6 +59,18 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     found by alternating optimisation; the layer becomes two compute ops on
     the same quantized activation whose results are added.
 
+    Per-layer options: `override=<glob>:<option>=<value>[;...]` sets any of
+    the format and calibration options above for the ops whose location or
+    op name matches the glob (the first matching override wins), e.g.
+    `override=*classifier*:weight-type=si8;weight-scale=f32` or
+    `override=linalg.batch_matmul:method=mse`. `skip=<text>` leaves ops whose
+    location contains the text in float.
+
+    Weights that are not constants leave their op in float with a remark,
+    unless `dynamic-weights=true`: they are then quantized at run time with
+    `vsquant.dynamic_quantize` (fp32 per-vector scales: a two-level coarse
+    scale would need a static range).
+
     With `report=<file>` the pass writes, per quantized weight, the SQNR of
     the chosen format and, from the same run, of per-tensor and per-channel
     baselines at the same element width, and the bits per element with
@@ -99,6 +111,13 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     Option<"dualThreshold", "dual-threshold", "double", "0.0",
            "Dual-quantize weights whose mean squared quantization error "
            "exceeds this (Choukroun et al. 2019, 3.5); 0 disables">,
+    Option<"dynamicWeights", "dynamic-weights", "bool", "false",
+           "Quantize non-constant weights at run time (fp32 per-vector "
+           "scales) instead of leaving their ops in float">,
+    ListOption<"overrides_", "override", "std::string",
+               "Per-layer options: <glob>:<option>=<value>[;<option>=<value>] "
+               "for ops whose location or op name matches the glob; the "
+               "first match wins">,
     ListOption<"skip", "skip", "std::string",
                "Leave ops in float whose location contains one of these">,
     Option<"reportPath", "report", "std::string", "\"\"",
