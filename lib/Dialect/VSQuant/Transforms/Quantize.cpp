@@ -19,6 +19,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -340,10 +341,44 @@ static std::optional<SmallVector<int64_t>> permutationTo(AffineMap map,
 }
 
 /// The convolution forms vsquant-quantize rewrites.
-static bool isSupportedConv(Operation *op) {
-  return isa<linalg::Conv2DNhwcHwcfOp, linalg::Conv2DNchwFchwOp,
-             linalg::DepthwiseConv2DNhwcHwcOp,
-             linalg::DepthwiseConv2DNchwChwOp>(op);
+enum class ConvForm { NhwcHwcf, NchwFchw, DepthwiseNhwcHwc, DepthwiseNchwChw };
+
+struct ConvMatch {
+  ConvForm form;
+  SmallVector<int64_t> strides, dilations;
+};
+
+template <typename ConvOpTy>
+static std::optional<ConvMatch> matchConvOf(linalg::LinalgOp op,
+                                            ConvForm form) {
+  ConvMatch match{form, {}, {}};
+  if (auto named = dyn_cast<ConvOpTy>(op.getOperation())) {
+    match.strides.assign(named.getStrides().template getValues<int64_t>().begin(),
+                         named.getStrides().template getValues<int64_t>().end());
+    match.dilations.assign(
+        named.getDilations().template getValues<int64_t>().begin(),
+        named.getDilations().template getValues<int64_t>().end());
+    return match;
+  }
+  // A linalg.generic that computes the same convolution (upstream's matcher
+  // reads strides and dilations off its indexing maps).
+  if (isa<linalg::GenericOp>(op.getOperation()) &&
+      linalg::isaConvolutionOpOfType<ConvOpTy>(op, &match.dilations,
+                                               &match.strides))
+    return match;
+  return std::nullopt;
+}
+
+static std::optional<ConvMatch> matchSupportedConv(linalg::LinalgOp op) {
+  if (auto m = matchConvOf<linalg::Conv2DNhwcHwcfOp>(op, ConvForm::NhwcHwcf))
+    return m;
+  if (auto m = matchConvOf<linalg::Conv2DNchwFchwOp>(op, ConvForm::NchwFchw))
+    return m;
+  if (auto m = matchConvOf<linalg::DepthwiseConv2DNhwcHwcOp>(
+          op, ConvForm::DepthwiseNhwcHwc))
+    return m;
+  return matchConvOf<linalg::DepthwiseConv2DNchwChwOp>(
+      op, ConvForm::DepthwiseNchwChw);
 }
 
 class Quantizer {
@@ -362,8 +397,8 @@ public:
 private:
   LogicalResult analyseContraction(linalg::LinalgOp op, Candidate &c,
                                    std::string &why);
-  LogicalResult analyseConv(linalg::LinalgOp op, Candidate &c,
-                            std::string &why);
+  LogicalResult analyseConv(linalg::LinalgOp op, const ConvMatch &match,
+                            Candidate &c, std::string &why);
   LogicalResult quantizeWeight(Candidate &c, ArrayRef<float> data,
                                int64_t reductionAxis, int64_t channelAxis,
                                int64_t actReductionAxis);
@@ -425,9 +460,9 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
     why = "its shape is dynamic";
     return failure();
   }
-  LogicalResult result =
-      isSupportedConv(op) ? analyseConv(op, c, why)
-          : analyseContraction(op, c, why);
+  std::optional<ConvMatch> conv = matchSupportedConv(op);
+  LogicalResult result = conv ? analyseConv(op, *conv, c, why)
+                              : analyseContraction(op, c, why);
   if (failed(result) && why.empty())
     fatal = true;
   return result;
@@ -524,7 +559,8 @@ LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
   return quantizeWeight(c, data, weightK, weightChannel, actK);
 }
 
-LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
+LogicalResult Quantizer::analyseConv(linalg::LinalgOp op,
+                                     const ConvMatch &match, Candidate &c,
                                      std::string &why) {
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
@@ -543,36 +579,28 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op, Candidate &c,
   }
   c.isConv = true;
   c.weightIndex = 1;
-  DenseIntElementsAttr strides, dilations;
-  Operation *raw = op.getOperation();
-  if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(raw)) {
-    strides = conv.getStrides();
-    dilations = conv.getDilations();
+  switch (match.form) {
+  case ConvForm::NhwcHwcf:
     c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
-  } else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(raw)) {
-    strides = conv.getStrides();
-    dilations = conv.getDilations();
+    break;
+  case ConvForm::NchwFchw:
     // NCHW input and NFHW output to NHWC / NHWF; FCHW filter to HWCF.
     c.actPerm = c.outPerm = {0, 2, 3, 1};
     c.weightPerm = {2, 3, 1, 0};
-  } else if (auto conv = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(raw)) {
-    strides = conv.getStrides();
-    dilations = conv.getDilations();
+    break;
+  case ConvForm::DepthwiseNhwcHwc:
     c.actPerm = c.outPerm = {0, 1, 2, 3};
     c.weightPerm = {0, 1, 2};
-  } else {
-    auto chw = cast<linalg::DepthwiseConv2DNchwChwOp>(raw);
-    strides = chw.getStrides();
-    dilations = chw.getDilations();
+    break;
+  case ConvForm::DepthwiseNchwChw:
     // NCHW to NHWC; CHW filter to HWC.
     c.actPerm = c.outPerm = {0, 2, 3, 1};
     c.weightPerm = {1, 2, 0};
+    break;
   }
   c.isDepthwise = c.weightPerm.size() == 3;
-  c.strides.assign(strides.getValues<int64_t>().begin(),
-                   strides.getValues<int64_t>().end());
-  c.dilations.assign(dilations.getValues<int64_t>().begin(),
-                     dilations.getValues<int64_t>().end());
+  c.strides = match.strides;
+  c.dilations = match.dilations;
   ArrayRef<int64_t> filterShape = cast<ShapedType>(filter.getType()).getShape();
   ArrayRef<int64_t> inputShape = cast<ShapedType>(input.getType()).getShape();
   for (int64_t p : c.weightPerm)
@@ -998,7 +1026,7 @@ struct QuantizePass
     std::vector<Candidate> candidates;
     bool failedHard = false;
     module.walk([&](linalg::LinalgOp op) {
-      bool isConv = isSupportedConv(op);
+      bool isConv = matchSupportedConv(op).has_value();
       bool isContraction = linalg::isaContractionOpInterface(op);
       if (!isConv && !isContraction) {
         if (linalg::isaConvolutionOpInterface(op))

@@ -30,8 +30,12 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     Turns a float model in linalg-on-tensors form into vsquant ops: the
     constant weights of every matmul-like contraction (`linalg.matmul` with
     any operand transposition, `linalg.batch_matmul`, `linalg.generic`
-    contractions with one reduction dimension) and of every
-    `linalg.conv_2d_nhwc_hwcf` are quantized at compile time into
+    contractions with one reduction dimension) and of every convolution in
+    the forms `conv_2d_nhwc_hwcf`, `conv_2d_nchw_fchw`,
+    `depthwise_conv_2d_nhwc_hwc` and `depthwise_conv_2d_nchw_chw` (named, or
+    a `linalg.generic` upstream's convolution matcher identifies as one; NCHW
+    forms are transposed to NHWC around the vsquant op, filters at compile
+    time) are quantized at compile time into
     `vsquant.constant` (numerics: SPEC.md sections 1-4, in the project's
     numerics library), and their activations are quantized at run time by
     `vsquant.dynamic_quantize` with vectors along the same reduction axis.
