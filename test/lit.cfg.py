@@ -33,6 +33,7 @@ tool_dirs = [config.vsquant_tools_dir, config.llvm_tools_dir]
 tools = [
     "vsq-opt",
     "vsq-quantize-tensor",
+    "vsq-calibrate",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -12,8 +12,10 @@
 
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
+#include "vsquant/Dialect/VSQuant/Transforms/QuantizableOps.h"
 #include "vsquant/Quant/Dual.h"
 #include "vsquant/Quant/Quantizer.h"
+#include "vsquant/Quant/Statistics.h"
 
 #include "ReportUtils.h"
 
@@ -64,6 +66,8 @@ struct QuantizeConfig {
   q::ScaleRounding scaleRounding = q::ScaleRounding::Ceil;
   q::CalibrationOptions calibration;
   double actRange = 0;
+  /// How a calibration table's statistics become activation thresholds.
+  q::CalibrationOptions actCalibration;
   /// Mean squared weight error above which a layer is dual-quantized; 0 off.
   double dualThreshold = 0;
   /// Quantize non-constant weights at run time instead of leaving them.
@@ -181,6 +185,23 @@ static LogicalResult setOption(QuantizeConfig &config, StringRef key,
     if (!number(v) || v < 0)
       return bad("a finite non-negative number");
     (key == "act-range" ? config.actRange : config.dualThreshold) = v;
+  } else if (key == "act-method") {
+    std::optional<q::Method> method =
+        llvm::StringSwitch<std::optional<q::Method>>(value)
+            .Case("max", q::Method::Max)
+            .Case("percentile", q::Method::Percentile)
+            .Case("mse", q::Method::MSE)
+            .Case("octav", q::Method::OCTAV)
+            .Case("entropy", q::Method::Entropy)
+            .Default(std::nullopt);
+    if (!method)
+      return bad("max, percentile, mse, octav or entropy");
+    config.actCalibration.method = *method;
+  } else if (key == "act-percentile") {
+    double p;
+    if (!number(p) || !(p > 0 && p <= 100))
+      return bad("in (0, 100]");
+    config.actCalibration.percentile = p;
   } else if (key == "dynamic-weights") {
     if (value != "true" && value != "false")
       return bad("true or false");
@@ -190,7 +211,7 @@ static LogicalResult setOption(QuantizeConfig &config, StringRef key,
              "' (weight-type, act-type, vector-size, weight-granularity, "
              "act-granularity, weight-scale, act-scale, weight-coarse, "
              "method, percentile, mse-grid, scale-round, act-range, "
-             "dual-threshold, dynamic-weights)")
+             "act-method, act-percentile, dual-threshold, dynamic-weights)")
                 .str();
     return failure();
   }
@@ -321,6 +342,10 @@ struct Candidate {
   /// Dual quantization: the quantized residual, a second weight tensor.
   std::optional<q::QuantizedTensor> residualWeight;
   FormatAttr weightAttr, actAttr;
+  /// Two-level activations: the static coarse scale gamma. Per-tensor
+  /// activations with a calibration table: the static scale (else 0:
+  /// dynamic).
+  float actGamma = 0, actStaticScale = 0;
   double sqnr = 0, sqnrPerTensor = 0, sqnrPerChannel = 0;
 };
 
@@ -340,46 +365,6 @@ static std::optional<SmallVector<int64_t>> permutationTo(AffineMap map,
   return perm;
 }
 
-/// The convolution forms vsquant-quantize rewrites.
-enum class ConvForm { NhwcHwcf, NchwFchw, DepthwiseNhwcHwc, DepthwiseNchwChw };
-
-struct ConvMatch {
-  ConvForm form;
-  SmallVector<int64_t> strides, dilations;
-};
-
-template <typename ConvOpTy>
-static std::optional<ConvMatch> matchConvOf(linalg::LinalgOp op,
-                                            ConvForm form) {
-  ConvMatch match{form, {}, {}};
-  if (auto named = dyn_cast<ConvOpTy>(op.getOperation())) {
-    match.strides.assign(named.getStrides().template getValues<int64_t>().begin(),
-                         named.getStrides().template getValues<int64_t>().end());
-    match.dilations.assign(
-        named.getDilations().template getValues<int64_t>().begin(),
-        named.getDilations().template getValues<int64_t>().end());
-    return match;
-  }
-  // A linalg.generic that computes the same convolution (upstream's matcher
-  // reads strides and dilations off its indexing maps).
-  if (isa<linalg::GenericOp>(op.getOperation()) &&
-      linalg::isaConvolutionOpOfType<ConvOpTy>(op, &match.dilations,
-                                               &match.strides))
-    return match;
-  return std::nullopt;
-}
-
-static std::optional<ConvMatch> matchSupportedConv(linalg::LinalgOp op) {
-  if (auto m = matchConvOf<linalg::Conv2DNhwcHwcfOp>(op, ConvForm::NhwcHwcf))
-    return m;
-  if (auto m = matchConvOf<linalg::Conv2DNchwFchwOp>(op, ConvForm::NchwFchw))
-    return m;
-  if (auto m = matchConvOf<linalg::DepthwiseConv2DNhwcHwcOp>(
-          op, ConvForm::DepthwiseNhwcHwc))
-    return m;
-  return matchConvOf<linalg::DepthwiseConv2DNchwChwOp>(
-      op, ConvForm::DepthwiseNchwChw);
-}
 
 class Quantizer {
 public:
@@ -840,7 +825,6 @@ static void rewrite(RewriterBase &rewriter, const Candidate &c) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   MLIRContext *ctx = rewriter.getContext();
-  double actRange = c.config->actRange;
   int64_t inlineLimit = c.config->inlineLimit;
 
   Value weight =
@@ -853,18 +837,23 @@ static void rewrite(RewriterBase &rewriter, const Candidate &c) {
         buildWeightConstant(rewriter, loc, c, *c.residualWeight, inlineLimit);
   Value act = op.getDpsInputOperand(1 - c.weightIndex)->get();
   act = transposeValue(rewriter, loc, act, c.actPerm);
-  Value actCoarse;
-  if (c.actAttr.isTwoLevel()) {
-    float gamma = float(actRange) /
-                  float((uint64_t(1) << c.actAttr.getScaleBits()) - 1);
-    actCoarse = arith::ConstantOp::create(
+  auto scalar = [&](float value) {
+    return arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getF32Type()),
-                               gamma));
-  }
+                               value));
+  };
+  Value actCoarse;
+  if (c.actAttr.isTwoLevel())
+    actCoarse = scalar(c.actGamma);
   auto actType = QTensorType::get(ctx, c.actShape, c.actAttr);
-  Value actQ =
-      DynamicQuantizeOp::create(rewriter, loc, actType, act, actCoarse);
+  // A static per-tensor scale from calibration, else run-time scales.
+  Value actQ = c.actStaticScale > 0
+                   ? Value(QuantizeOp::create(rewriter, loc, actType, act,
+                                              scalar(c.actStaticScale),
+                                              Value()))
+                   : Value(DynamicQuantizeOp::create(rewriter, loc, actType,
+                                                     act, actCoarse));
 
   Value init = op.getDpsInitOperand(0)->get();
   auto initType = cast<RankedTensorType>(init.getType());
@@ -950,6 +939,8 @@ struct QuantizePass
             {"scale-round", scaleRound},
             {"act-range", exact(actRange)},
             {"dual-threshold", exact(dualThreshold)},
+            {"act-method", actMethod},
+            {"act-percentile", exact(actPercentile)},
             {"dynamic-weights", dynamicWeights ? "true" : "false"}};
   }
 
@@ -1009,16 +1000,75 @@ struct QuantizePass
     config.actScaleBits = 0;
   }
 
+  /// Static activation scales: from the calibration table when given (SPEC.md
+  /// section 4), else from act-range.
+  LogicalResult resolveActivationScales(Candidate &c,
+                                        const q::CalibrationTable *table) {
+    const QuantizeConfig &config = *c.config;
+    linalg::LinalgOp op = c.op;
+    const q::TensorStatistics *stats = nullptr;
+    if (table) {
+      std::string name = activationName(op);
+      stats = table->find(name);
+      auto shape = cast<ShapedType>(
+                       op.getDpsInputOperand(1 - c.weightIndex)->get().getType())
+                       .getShape();
+      if (!stats && !c.dynamicWeight)
+        return op->emitError()
+               << "the calibration table '" << calibrationPath
+               << "' (model '" << table->model << "') has no activation '"
+               << name << "': was it made for another model?";
+      if (stats && ArrayRef<int64_t>(stats->shape) != shape)
+        return op->emitError()
+               << "the calibration table '" << calibrationPath
+               << "' gives activation '" << name
+               << "' another shape than this op's: was it made for another "
+                  "model?";
+    }
+    if (c.actAttr.isTwoLevel()) {
+      double threshold = config.actRange;
+      if (stats)
+        threshold = q::vectorScaleThreshold(*stats, config.actElement,
+                                            config.actCalibration);
+      if (!(threshold > 0))
+        return op->emitError()
+               << "no static coarse scale for this op's two-level activation "
+                  "scales: "
+               << (stats ? "calibration saw only zeros"
+                         : "give act-range or a calibration table");
+      c.actGamma = float(threshold / double((uint64_t(1)
+                                             << c.actAttr.getScaleBits()) -
+                                            1));
+    } else if (stats && config.actGranularity == ActGranularity::Tensor) {
+      float alpha = q::thresholdFromHistogram(
+          stats->magnitudes, config.actElement, config.actCalibration);
+      c.actStaticScale = alpha / float(config.actElement.qmax());
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     QuantizeConfig config;
     std::vector<LayerOverride> overrides;
     if (failed(parseConfig(config, overrides, module)))
       return signalPassFailure();
-    applyActivationFallback(config, module, "");
-    for (LayerOverride &layer : overrides)
-      applyActivationFallback(layer.config, module,
-                              " (override '" + layer.text + "')");
+    std::optional<q::CalibrationTable> table;
+    if (!calibrationPath.empty()) {
+      llvm::Expected<q::CalibrationTable> read =
+          q::readCalibrationTable(calibrationPath);
+      if (!read) {
+        module.emitError() << "vsquant-quantize: "
+                           << llvm::toString(read.takeError());
+        return signalPassFailure();
+      }
+      table = std::move(*read);
+    } else {
+      applyActivationFallback(config, module, "");
+      for (LayerOverride &layer : overrides)
+        applyActivationFallback(layer.config, module,
+                                " (override '" + layer.text + "')");
+    }
 
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
 
@@ -1068,6 +1118,9 @@ struct QuantizePass
     });
     if (failedHard)
       return signalPassFailure();
+    for (Candidate &c : candidates)
+      if (failed(resolveActivationScales(c, table ? &*table : nullptr)))
+        return signalPassFailure();
 
     // Phase 2: rewrite.
     IRRewriter rewriter(&getContext());

@@ -75,6 +75,17 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     `vsquant.dynamic_quantize` (fp32 per-vector scales: a two-level coarse
     scale would need a static range).
 
+    Activation scales are dynamic per vector (SPEC.md section 4). Static parts
+    come from a calibration table written by `vsq-calibrate`
+    (`calibration=<file>`, docs/Calibration.md): the coarse scale of two-level
+    activations, `gamma = T / (2^M - 1)` with `T` the max or
+    `act-percentile` of the per-vector scales seen (`act-method`), and with
+    `act-granularity=tensor` a static per-tensor scale from the histogram of
+    `|x|` with any `act-method`. Without a table, two-level activations take
+    `T` from `act-range` (falling back to fp32 scales when it is 0) and
+    per-tensor activations are quantized dynamically. A table that lacks an
+    activation of the module, or gives it another shape, is an error.
+
     With `report=<file>` the pass writes, per quantized weight, the SQNR of
     the chosen format and, from the same run, of per-tensor and per-channel
     baselines at the same element width, and the bits per element with
@@ -112,6 +123,14 @@ def VSQuantQuantize : Pass<"vsquant-quantize", "ModuleOp"> {
     Option<"actRange", "act-range", "double", "0.0",
            "Activation threshold T giving the static coarse scale of "
            "two-level activations, gamma = T / (2^M - 1)">,
+    Option<"calibrationPath", "calibration", "std::string", "\"\"",
+           "Calibration table (vsq-calibrate) giving static activation "
+           "scales">,
+    Option<"actMethod", "act-method", "std::string", "\"max\"",
+           "Activation threshold from calibration: max or percentile for "
+           "two-level coarse scales; any method for static per-tensor scales">,
+    Option<"actPercentile", "act-percentile", "double", "99.99",
+           "p of the activation percentile method">,
     Option<"dualThreshold", "dual-threshold", "double", "0.0",
            "Dual-quantize weights whose mean squared quantization error "
            "exceeds this (Choukroun et al. 2019, 3.5); 0 disables">,
