@@ -5,6 +5,7 @@
 #include "vsquant/Support/Npy.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -343,6 +344,22 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
                   " takes " + llvm::Twine(numInputs));
 
   OwningOpRef<ModuleOp> module(cast<ModuleOp>(model->clone()));
+  // TOSA models take upstream's tosa-to-linalg first (locations, hence
+  // activation names, carry over: vsq-opt --tosa-to-linalg-pipeline
+  // --vsquant-quantize finds the same ones).
+  bool hasTosa = false;
+  module->walk([&](Operation *op) {
+    hasTosa |= op->getDialect() &&
+               op->getDialect()->getNamespace() == "tosa";
+  });
+  if (hasTosa) {
+    PassManager pm(module->getContext());
+    tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
+    pm.addPass(createTosaToArithPass());
+    if (failed(pm.run(*module)))
+      return fail("cannot convert the TOSA model to linalg (see the "
+                  "diagnostics above)");
+  }
   auto f = module->lookupSymbol<func::FuncOp>(entry);
   std::vector<ActivationSite> sites;
   SmallVector<Type> inputTypes(f.getArgumentTypes());

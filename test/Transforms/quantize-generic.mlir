@@ -57,14 +57,15 @@ func.func @generic_matmul(%arg0: tensor<2x8xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// A convolution with the filter as F x KH x KW x C (conv_2d_nhwc_fhwc) is
-// recognised as a convolution but has no vsquant form yet.
+// conv_2d_nhwc_fhwc (what tosa-to-linalg makes of tosa.conv2d), here as a
+// generic: the F x KH x KW x C filter is transposed to HWCF at compile time.
 // CHECK-LABEL: func.func @generic_conv_fhwc
-// CHECK: linalg.generic
+// CHECK: vsquant.constant {{.*}} : !vsquant.tensor<3x3x8x4, #vsquant.format<si4, per_vector(axis = 2, size = 4), scale = ui4, coarse = per_channel(axis = 3)>>
+// CHECK: vsquant.conv2d {{.*}} -> tensor<1x3x3x4xf32>
+// CHECK-NOT: linalg.generic
 func.func @generic_conv_fhwc(%x: tensor<1x5x5x8xf32>) -> tensor<1x3x3x4xf32> {
   %w = arith.constant dense<0.25> : tensor<4x3x3x8xf32>
   %c = arith.constant dense<0.0> : tensor<1x3x3x4xf32>
-  // expected-remark @+1 {{left in float: this convolution form is not supported yet}}
   %y = linalg.generic {indexing_maps = [affine_map<(n, h, w, f, kh, kw, c) -> (n, h + kh, w + kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (f, kh, kw, c)>, affine_map<(n, h, w, f, kh, kw, c) -> (n, h, w, f)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x5x5x8xf32>, tensor<4x3x3x8xf32>) outs(%c : tensor<1x3x3x4xf32>) {
   ^bb0(%in: f32, %in_1: f32, %out: f32):
     %1 = arith.mulf %in, %in_1 : f32
@@ -72,4 +73,18 @@ func.func @generic_conv_fhwc(%x: tensor<1x5x5x8xf32>) -> tensor<1x3x3x4xf32> {
     linalg.yield %2 : f32
   } -> tensor<1x3x3x4xf32>
   return %y : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// A grouped convolution has no vsquant form yet.
+// CHECK-LABEL: func.func @grouped_conv
+// CHECK: linalg.conv_2d_ngchw_gfchw
+func.func @grouped_conv(%x: tensor<1x2x4x5x5xf32>) -> tensor<1x2x3x3x3xf32> {
+  %w = arith.constant dense<0.25> : tensor<2x3x4x3x3xf32>
+  %c = arith.constant dense<0.0> : tensor<1x2x3x3x3xf32>
+  // expected-remark @+1 {{left in float: this convolution form is not supported yet}}
+  %y = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x2x4x5x5xf32>, tensor<2x3x4x3x3xf32>) outs(%c : tensor<1x2x3x3x3xf32>) -> tensor<1x2x3x3x3xf32>
+  return %y : tensor<1x2x3x3x3xf32>
 }

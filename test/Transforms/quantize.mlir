@@ -154,7 +154,7 @@ func.func @depthwise_nchw(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x1xf32> {
 func.func @depthwise_multiplier(%x: tensor<1x4x4x2xf32>) -> tensor<1x2x2x2x3xf32> {
   %w = arith.constant dense<0.5> : tensor<3x3x2x3xf32>
   %c = arith.constant dense<0.0> : tensor<1x2x2x2x3xf32>
-  // expected-remark @+1 {{left in float: this convolution form is not supported yet (conv_2d_nhwc_hwcf, conv_2d_nchw_fchw, depthwise_conv_2d_nhwc_hwc and depthwise_conv_2d_nchw_chw are)}}
+  // expected-remark @+1 {{left in float: this convolution form is not supported yet (conv_2d_nhwc_hwcf, conv_2d_nhwc_fhwc, conv_2d_nchw_fchw, depthwise_conv_2d_nhwc_hwc and depthwise_conv_2d_nchw_chw are)}}
   %y = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : tensor<1x4x4x2xf32>, tensor<3x3x2x3xf32>) outs(%c : tensor<1x2x2x2x3xf32>) -> tensor<1x2x2x2x3xf32>
   return %y : tensor<1x2x2x2x3xf32>

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::vsquant;
@@ -35,6 +36,8 @@ static std::optional<ConvMatch> matchConvOf(linalg::LinalgOp op,
 std::optional<ConvMatch> mlir::vsquant::matchSupportedConv(linalg::LinalgOp op) {
   if (auto m = matchConvOf<linalg::Conv2DNhwcHwcfOp>(op, ConvForm::NhwcHwcf))
     return m;
+  if (auto m = matchConvOf<linalg::Conv2DNhwcFhwcOp>(op, ConvForm::NhwcFhwc))
+    return m;
   if (auto m = matchConvOf<linalg::Conv2DNchwFchwOp>(op, ConvForm::NchwFchw))
     return m;
   if (auto m = matchConvOf<linalg::DepthwiseConv2DNhwcHwcOp>(
@@ -42,6 +45,13 @@ std::optional<ConvMatch> mlir::vsquant::matchSupportedConv(linalg::LinalgOp op) 
     return m;
   return matchConvOf<linalg::DepthwiseConv2DNchwChwOp>(
       op, ConvForm::DepthwiseNchwChw);
+}
+
+Attribute mlir::vsquant::getWeightConstant(Value value) {
+  Attribute attr;
+  if (matchPattern(value, m_Constant(&attr)))
+    return attr;
+  return {};
 }
 
 std::string mlir::vsquant::activationName(Operation *op) {
@@ -57,8 +67,7 @@ mlir::vsquant::getActivationSite(linalg::LinalgOp op) {
     if (!cast<ShapedType>(v.getType()).getElementType().isF32())
       return std::nullopt;
   auto isConstant = [&](unsigned index) {
-    return bool(op.getDpsInputOperand(index)->get()
-                    .getDefiningOp<arith::ConstantOp>());
+    return bool(getWeightConstant(op.getDpsInputOperand(index)->get()));
   };
   ActivationSite site;
   site.op = op;

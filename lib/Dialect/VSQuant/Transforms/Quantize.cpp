@@ -472,11 +472,10 @@ LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
   std::string readWhy;
   bool found = false;
   for (unsigned index : {1u, 0u}) {
-    auto constant =
-        op.getDpsInputOperand(index)->get().getDefiningOp<arith::ConstantOp>();
+    Attribute constant = getWeightConstant(op.getDpsInputOperand(index)->get());
     if (!constant)
       continue;
-    FailureOr<std::vector<float>> read = readWeight(constant.getValue(), readWhy);
+    FailureOr<std::vector<float>> read = readWeight(constant, readWhy);
     if (failed(read))
       continue;
     data = std::move(*read);
@@ -549,10 +548,10 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op,
                                      std::string &why) {
   Value input = op.getDpsInputOperand(0)->get();
   Value filter = op.getDpsInputOperand(1)->get();
-  auto constant = filter.getDefiningOp<arith::ConstantOp>();
+  Attribute constant = getWeightConstant(filter);
   FailureOr<std::vector<float>> data = std::vector<float>();
   if (constant) {
-    data = readWeight(constant.getValue(), why);
+    data = readWeight(constant, why);
     if (failed(data))
       return failure();
   } else if (config.dynamicWeights) {
@@ -567,6 +566,11 @@ LogicalResult Quantizer::analyseConv(linalg::LinalgOp op,
   switch (match.form) {
   case ConvForm::NhwcHwcf:
     c.weightPerm = c.actPerm = c.outPerm = {0, 1, 2, 3};
+    break;
+  case ConvForm::NhwcFhwc:
+    // FHWC filter to HWCF.
+    c.weightPerm = {1, 2, 3, 0};
+    c.actPerm = c.outPerm = {0, 1, 2, 3};
     break;
   case ConvForm::NchwFchw:
     // NCHW input and NFHW output to NHWC / NHWF; FCHW filter to HWCF.
@@ -1082,7 +1086,7 @@ struct QuantizePass
         if (linalg::isaConvolutionOpInterface(op))
           op->emitRemark()
               << "left in float: this convolution form is not supported yet "
-                 "(conv_2d_nhwc_hwcf, conv_2d_nchw_fchw, "
+                 "(conv_2d_nhwc_hwcf, conv_2d_nhwc_fhwc, conv_2d_nchw_fchw, "
                  "depthwise_conv_2d_nhwc_hwc and depthwise_conv_2d_nchw_chw "
                  "are)";
         return;

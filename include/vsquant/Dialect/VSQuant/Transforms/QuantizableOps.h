@@ -18,7 +18,13 @@ namespace mlir {
 namespace vsquant {
 
 /// The convolution forms vsquant rewrites.
-enum class ConvForm { NhwcHwcf, NchwFchw, DepthwiseNhwcHwc, DepthwiseNchwChw };
+enum class ConvForm {
+  NhwcHwcf,
+  NhwcFhwc, // what tosa-to-linalg produces from tosa.conv2d
+  NchwFchw,
+  DepthwiseNhwcHwc,
+  DepthwiseNchwChw
+};
 
 struct ConvMatch {
   ConvForm form;
@@ -43,6 +49,10 @@ struct ActivationSite {
 /// The activation of `op` when it is a supported contraction or convolution
 /// on static f32 tensors with a constant weight; nullopt otherwise.
 std::optional<ActivationSite> getActivationSite(linalg::LinalgOp op);
+
+/// The value of a constant weight (arith.constant, tosa.const or any other
+/// constant-like op), or null.
+Attribute getWeightConstant(Value value);
 
 /// The name of the activation of `op` in calibration tables.
 std::string activationName(Operation *op);
