@@ -2,6 +2,7 @@
 
 #include "vsquant/InitAll.h"
 
+#include "vsquant/Conversion/Passes.h"
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
 
@@ -14,4 +15,6 @@ void vsquant::registerAllDialects(mlir::DialectRegistry &registry) {
 void vsquant::registerAllPasses() {
   mlir::vsquant::registerVSQuantPasses();
   mlir::vsquant::registerVSQuantPipelines();
+  mlir::vsquant::registerVSQuantConversionPasses();
+  mlir::vsquant::registerVSQuantConversionPipelines();
 }

@@ -1,0 +1,51 @@
+//===- Passes.td - vsquant conversion passes ---------------*- tablegen -*-===//
+//
+// All conversions out of vsquant share this file (CIRCT's habit); each lives
+// in lib/Conversion/<A>To<B>/.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VSQUANT_CONVERSION_PASSES_TD
+#define VSQUANT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertVSQuantToLinalg : Pass<"convert-vsquant-to-linalg", "ModuleOp"> {
+  let summary = "Lower vsquant ops to linalg / arith / tensor with SPEC.md's "
+                "exact semantics";
+  let description = [{
+    Every per-vector scaled tensor becomes two or three plain tensors: the
+    integer values (`i8`, read as unsigned for `ui<N>` formats), the scale
+    grid (`f32`, or the integer scales `sq` of two-level formats) and, for
+    two-level formats, the coarse scales (`f32`). Ops become linalg on
+    tensors that compute exactly what SPEC.md sections 2-5 define: the
+    per-vector integer dot products are exact (`i32`), two-level
+    accumulations exact in `i64`, fp32 accumulations in increasing vector
+    order. This is the reference lowering every faster path must agree with
+    bit for bit; vectors along a reduction axis that is not a multiple of V
+    are padded with zeros (exact in every format).
+
+    Implemented: `constant`, `quantize`, `dynamic_quantize`, `dequantize`,
+    `matmul` and `batch_matmul` (with bias, relu and re-quantized results).
+    `conv2d` and `depthwise_conv2d` fail to legalize with an error. Block
+    scales (`f8E8M0FNU`, `f8E4M3FN`) have no numerics yet and are rejected.
+    vsquant types on function boundaries are not converted.
+
+    Patterns: `populateVSQuantToLinalgConversionPatterns`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def VerifyVSQuantLowered : Pass<"vsquant-verify-lowered", "ModuleOp"> {
+  let summary = "Check that nothing of vsquant is left (pipeline contract)";
+  let description = [{
+    Ends the lowering pipelines: fails, naming the first offender, when a
+    vsquant op, type or attribute survived. A pipeline that passes this has
+    produced IR any MLIR tool can take.
+  }];
+}
+
+#endif // VSQUANT_CONVERSION_PASSES_TD
