@@ -26,10 +26,11 @@ def ConvertVSQuantToLinalg : Pass<"convert-vsquant-to-linalg", "ModuleOp"> {
     are padded with zeros (exact in every format).
 
     Implemented: `constant`, `quantize`, `dynamic_quantize`, `dequantize`,
-    `matmul` and `batch_matmul` (with bias, relu and re-quantized results).
-    `conv2d` and `depthwise_conv2d` fail to legalize with an error. Block
-    scales (`f8E8M0FNU`, `f8E4M3FN`) have no numerics yet and are rejected.
-    vsquant types on function boundaries are not converted.
+    `matmul`, `batch_matmul`, `conv2d` (zero padding, strides, dilations)
+    and `depthwise_conv2d`, with bias, relu and re-quantized results. Conv
+    inputs with static per-channel scales fail to legalize. Block scales
+    (`f8E8M0FNU`, `f8E4M3FN`) have no numerics yet and are rejected. vsquant
+    types on function boundaries are not converted.
 
     Patterns: `populateVSQuantToLinalgConversionPatterns`.
   }];

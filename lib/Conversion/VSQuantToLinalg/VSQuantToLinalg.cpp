@@ -402,6 +402,358 @@ Parts dynamicQuantize(OpBuilder &b, Location loc, QTensorType type,
 // SPEC.md section 5
 //===----------------------------------------------------------------------===//
 
+/// Y + bias (along the last, channel dim), then relu.
+Value biasAndRelu(OpBuilder &b, Location loc, Value y, Value bias, bool relu) {
+  if (!bias && !relu)
+    return y;
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(y.getType());
+  unsigned rank = type.getRank();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<Value> inputs = {y};
+  SmallVector<AffineMap> maps = {identity};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)));
+  }
+  maps.push_back(identity);
+  Value init = emptyTensor(b, loc, type.getShape(), b.getF32Type());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators(rank, {}),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value v = args[0];
+               if (bias)
+                 v = arith::AddFOp::create(nb, nl, v, args[1]);
+               if (relu)
+                 v = arith::MaximumFOp::create(nb, nl, v,
+                                               f32Constant(nb, nl, 0.0));
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
+/// Zero-pads dims 1 and 2 (H, W) of an NHWC-like tensor: [top, left, bottom,
+/// right]. Padded values are 0, so they add exact zeros whatever their scale.
+Value padSpatial(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> pad) {
+  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
+    return t;
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+  low[1] = pad[0];
+  low[2] = pad[1];
+  high[1] = pad[2];
+  high[2] = pad[3];
+  SmallVector<int64_t> shape(type.getShape());
+  shape[1] += pad[0] + pad[2];
+  shape[2] += pad[1] + pad[3];
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), t,
+      getAsIndexOpFoldResult(b.getContext(), low),
+      getAsIndexOpFoldResult(b.getContext(), high), zero);
+}
+
+/// The operands of a convolution as the lowering needs them.
+struct ConvOperands {
+  QTensorType inputType, filterType;
+  Parts input, filter;
+  ArrayRef<int64_t> strides, dilations, padding;
+  RankedTensorType result;
+};
+
+/// conv2d (NHWC x HWCF) per SPEC.md section 5: per-vector integer dots over
+/// C, scaled per (kh, kw, j) term, summed over (kh, kw, j) in that order
+/// (fp32), or exactly in i64 for two-level scales on both operands.
+Value lowerConv2D(OpBuilder &b, Location loc, const ConvOperands &c) {
+  MLIRContext *ctx = b.getContext();
+  FormatAttr inF = c.inputType.getFormat(), flF = c.filterType.getFormat();
+  ArrayRef<int64_t> in = c.inputType.getShape(), fl = c.filterType.getShape();
+  int64_t channels = in[3];
+  auto blockOf = [&](FormatAttr f) -> int64_t {
+    return f.getGranularity() == Granularity::PerVector &&
+                   f.getVectorSize() < channels
+               ? f.getVectorSize()
+               : 0;
+  };
+  int64_t vector = blockOf(inF) ? blockOf(inF) : blockOf(flF);
+  if (!vector)
+    vector = channels;
+  int64_t blocks = llvm::divideCeil(channels, vector);
+  bool single = blocks == 1;
+  // Values: spatial zero padding, then C split into (J, V).
+  auto split = [&](Value t, ArrayRef<int64_t> shape, int64_t axis) {
+    BlockedView view(shape, FormatAttr());
+    view.axis = axis;
+    view.vectorSize = vector;
+    view.blocks = blocks;
+    return view.block(b, loc, t);
+  };
+  Value x = padSpatial(b, loc, c.input.values, c.padding);
+  SmallVector<int64_t> padded(in);
+  padded[1] += c.padding[0] + c.padding[2];
+  padded[2] += c.padding[1] + c.padding[3];
+  x = split(x, padded, 3);
+  Value w = split(c.filter.values, fl, 2);
+  ArrayRef<int64_t> out = c.result.getShape();
+  int64_t n = out[0], oh = out[1], ow = out[2], f = out[3];
+  auto qmax = [](FormatAttr fm) {
+    int64_t bits = fm.getElementBits();
+    return fm.isSignedElement() ? (int64_t(1) << (bits - 1)) - 1
+                                : (int64_t(1) << bits) - 1;
+  };
+  bool wide =
+      double(vector) * double(qmax(inF)) * double(qmax(flF)) > double(INT32_MAX);
+  Type dotType = wide ? b.getI64Type() : b.getI32Type();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // dot[n, oh, ow, kh, kw, j, f]: loops (n, oh, ow, kh, kw, j, f, v).
+  AffineExpr ih = d(1) * c.strides[0] + d(3) * c.dilations[0];
+  AffineExpr iw = d(2) * c.strides[1] + d(4) * c.dilations[1];
+  SmallVector<int64_t> dotShape = {n, oh, ow, fl[0], fl[1], blocks, f};
+  Value dotInit =
+      filledTensor(b, loc, dotShape, intConstant(b, loc, dotType, 0));
+  bool inSigned = inF.isSignedElement(), flSigned = flF.isSignedElement();
+  Value dots =
+      linalg::GenericOp::create(
+          b, loc, dotInit.getType(), ValueRange{x, w}, dotInit,
+          ArrayRef<AffineMap>{
+              AffineMap::get(8, 0, {d(0), ih, iw, d(5), d(7)}, ctx),
+              AffineMap::get(8, 0, {d(3), d(4), d(5), d(7), d(6)}, ctx),
+              AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4), d(5), d(6)},
+                             ctx)},
+          iterators(8, {7}),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value a = extend(nb, nl, args[0], dotType, inSigned);
+            Value v = extend(nb, nl, args[1], dotType, flSigned);
+            linalg::YieldOp::create(
+                nb, nl,
+                arith::AddIOp::create(nb, nl, args[2],
+                                      arith::MulIOp::create(nb, nl, a, v))
+                    .getResult());
+          })
+          .getResult(0);
+  // Combine: loops (n, oh, ow, f, kh, kw, j).
+  AffineExpr j = single ? getAffineConstantExpr(0, ctx) : d(6);
+  AffineExpr cih = d(1) * c.strides[0] + d(4) * c.dilations[0];
+  AffineExpr ciw = d(2) * c.strides[1] + d(5) * c.dilations[1];
+  auto inputScaleMap = [&]() {
+    if (inF.getGranularity() == Granularity::PerVector)
+      return AffineMap::get(7, 0, {d(0), cih, ciw, j}, ctx);
+    return AffineMap::get(7, 0, {}, ctx); // per tensor (verified)
+  };
+  auto filterScaleMap = [&]() {
+    switch (flF.getGranularity()) {
+    case Granularity::PerVector:
+      return AffineMap::get(7, 0, {d(4), d(5), j, d(3)}, ctx);
+    case Granularity::PerChannel:
+      return AffineMap::get(7, 0, d(3));
+    case Granularity::PerTensor:
+      break;
+    }
+    return AffineMap::get(7, 0, {}, ctx);
+  };
+  // The input's scale grid is padded like its values (H, W).
+  Value inputScales = c.input.scales;
+  if (inF.getGranularity() == Granularity::PerVector)
+    inputScales = padSpatial(b, loc, inputScales, c.padding);
+  AffineMap dotMap =
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(4), d(5), d(6), d(3)}, ctx);
+  AffineMap outMap = AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx);
+  SmallVector<int64_t> outShape(out);
+  if (inF.isTwoLevel() && flF.isTwoLevel()) {
+    Value accInit =
+        filledTensor(b, loc, outShape, intConstant(b, loc, b.getI64Type(), 0));
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, accInit.getType(),
+            ValueRange{dots, inputScales, c.filter.scales}, accInit,
+            ArrayRef<AffineMap>{dotMap, inputScaleMap(), filterScaleMap(),
+                                outMap},
+            iterators(7, {4, 5, 6}),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Type i64 = nb.getI64Type();
+              Value term = arith::MulIOp::create(
+                  nb, nl,
+                  arith::MulIOp::create(nb, nl,
+                                        extend(nb, nl, args[1], i64, false),
+                                        extend(nb, nl, args[2], i64, false)),
+                  extend(nb, nl, args[0], i64, true));
+              linalg::YieldOp::create(
+                  nb, nl, arith::AddIOp::create(nb, nl, args[3], term).getResult());
+            })
+            .getResult(0);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap inCoarse = AffineMap::get(4, 0, {}, ctx);
+    AffineMap flCoarse = flF.hasPerTensorCoarse()
+                             ? AffineMap::get(4, 0, {}, ctx)
+                             : AffineMap::get(4, 0, d(3));
+    Value init = emptyTensor(b, loc, outShape, b.getF32Type());
+    return linalg::GenericOp::create(
+               b, loc, init.getType(),
+               ValueRange{acc, c.input.coarse, c.filter.coarse}, init,
+               ArrayRef<AffineMap>{identity, inCoarse, flCoarse, identity},
+               iterators(4, {}),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value accF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(),
+                                                      args[0]);
+                 Value gamma = arith::MulFOp::create(nb, nl, args[1], args[2]);
+                 linalg::YieldOp::create(
+                     nb, nl, arith::MulFOp::create(nb, nl, accF, gamma).getResult());
+               })
+        .getResult(0);
+  }
+  BlockedView inView(padded, inF), flView(fl, flF);
+  Parts inParts = c.input;
+  inParts.scales = inputScales;
+  Value sx = effectiveScales(b, loc, inView, inParts);
+  Value sw = effectiveScales(b, loc, flView, c.filter);
+  Value init = filledTensor(b, loc, outShape, f32Constant(b, loc, 0.0));
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{dots, sx, sw}, init,
+             ArrayRef<AffineMap>{dotMap, inputScaleMap(), filterScaleMap(),
+                                 outMap},
+             iterators(7, {4, 5, 6}),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value dot =
+                   arith::SIToFPOp::create(nb, nl, nb.getF32Type(), args[0]);
+               Value scale = arith::MulFOp::create(nb, nl, args[1], args[2]);
+               Value term = arith::MulFOp::create(nb, nl, scale, dot);
+               linalg::YieldOp::create(
+                   nb, nl, arith::AddFOp::create(nb, nl, args[3], term).getResult());
+             })
+      .getResult(0);
+}
+
+/// depthwise_conv2d: every product carries its own scale product, summed
+/// over the window in row-major order (fp32), or exactly in i64 for
+/// two-level scales on both operands (docs/Semantics.md).
+Value lowerDepthwise(OpBuilder &b, Location loc, const ConvOperands &c,
+                     ArrayRef<int64_t> kernel) {
+  MLIRContext *ctx = b.getContext();
+  FormatAttr inF = c.inputType.getFormat(), flF = c.filterType.getFormat();
+  ArrayRef<int64_t> in = c.inputType.getShape(), fl = c.filterType.getShape();
+  SmallVector<int64_t> padded(in);
+  padded[1] += c.padding[0] + c.padding[2];
+  padded[2] += c.padding[1] + c.padding[3];
+  Value x = padSpatial(b, loc, c.input.values, c.padding);
+  Value inputScales = c.input.scales;
+  if (inF.getGranularity() == Granularity::PerVector)
+    inputScales = padSpatial(b, loc, inputScales, c.padding);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (n, oh, ow, c, kh, kw).
+  AffineExpr ih = d(1) * c.strides[0] + d(4) * c.dilations[0];
+  AffineExpr iw = d(2) * c.strides[1] + d(5) * c.dilations[1];
+  AffineExpr row = d(4) * kernel[1] + d(5);
+  AffineMap inputMap = AffineMap::get(6, 0, {d(0), ih, iw, d(3)}, ctx);
+  // The filter's rows are kh * KW + kw: view its values as KH x KW x C so
+  // that the window loops index it directly (linalg needs them as plain
+  // dims somewhere).
+  AffineMap filterMap = AffineMap::get(6, 0, {d(4), d(5), d(3)}, ctx);
+  Value filterValues = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({kernel[0], kernel[1], fl[1]}, b.getI8Type()),
+      c.filter.values, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  auto inputScaleMap = [&]() {
+    switch (inF.getGranularity()) {
+    case Granularity::PerVector:
+      return AffineMap::get(6, 0,
+                            {d(0), ih, iw, d(3).floorDiv(inF.getVectorSize())},
+                            ctx);
+    case Granularity::PerChannel:
+      return AffineMap::get(6, 0, d(3));
+    case Granularity::PerTensor:
+      break;
+    }
+    return AffineMap::get(6, 0, {}, ctx);
+  };
+  auto filterScaleMap = [&]() {
+    switch (flF.getGranularity()) {
+    case Granularity::PerVector:
+      return AffineMap::get(6, 0, {row.floorDiv(flF.getVectorSize()), d(3)},
+                            ctx);
+    case Granularity::PerChannel:
+      return AffineMap::get(6, 0, d(3));
+    case Granularity::PerTensor:
+      break;
+    }
+    return AffineMap::get(6, 0, {}, ctx);
+  };
+  AffineMap outMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx);
+  SmallVector<int64_t> outShape(c.result.getShape());
+  bool inSigned = inF.isSignedElement(), flSigned = flF.isSignedElement();
+  if (inF.isTwoLevel() && flF.isTwoLevel()) {
+    Value accInit =
+        filledTensor(b, loc, outShape, intConstant(b, loc, b.getI64Type(), 0));
+    Value acc =
+        linalg::GenericOp::create(
+            b, loc, accInit.getType(),
+            ValueRange{x, filterValues, inputScales, c.filter.scales},
+            accInit,
+            ArrayRef<AffineMap>{inputMap, filterMap, inputScaleMap(),
+                                filterScaleMap(), outMap},
+            iterators(6, {4, 5}),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Type i64 = nb.getI64Type();
+              Value q = arith::MulIOp::create(
+                  nb, nl, extend(nb, nl, args[0], i64, inSigned),
+                  extend(nb, nl, args[1], i64, flSigned));
+              Value sq = arith::MulIOp::create(
+                  nb, nl, extend(nb, nl, args[2], i64, false),
+                  extend(nb, nl, args[3], i64, false));
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::AddIOp::create(nb, nl, args[4],
+                                        arith::MulIOp::create(nb, nl, q, sq))
+                      .getResult());
+            })
+            .getResult(0);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap flCoarse = flF.hasPerTensorCoarse()
+                             ? AffineMap::get(4, 0, {}, ctx)
+                             : AffineMap::get(4, 0, d(3));
+    Value init = emptyTensor(b, loc, outShape, b.getF32Type());
+    return linalg::GenericOp::create(
+               b, loc, init.getType(),
+               ValueRange{acc, c.input.coarse, c.filter.coarse}, init,
+               ArrayRef<AffineMap>{identity, AffineMap::get(4, 0, {}, ctx),
+                                   flCoarse, identity},
+               iterators(4, {}),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value accF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(),
+                                                      args[0]);
+                 Value gamma = arith::MulFOp::create(nb, nl, args[1], args[2]);
+                 linalg::YieldOp::create(
+                     nb, nl, arith::MulFOp::create(nb, nl, accF, gamma).getResult());
+               })
+        .getResult(0);
+  }
+  BlockedView inView(padded, inF), flView(c.filterType.getShape(), flF);
+  Parts inParts = c.input;
+  inParts.scales = inputScales;
+  Value sx = effectiveScales(b, loc, inView, inParts);
+  Value sw = effectiveScales(b, loc, flView, c.filter);
+  Value init = filledTensor(b, loc, outShape, f32Constant(b, loc, 0.0));
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{x, filterValues, sx, sw},
+             init,
+             ArrayRef<AffineMap>{inputMap, filterMap, inputScaleMap(),
+                                 filterScaleMap(), outMap},
+             iterators(6, {4, 5}),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Type i32 = nb.getI32Type();
+               Value q = arith::MulIOp::create(
+                   nb, nl, extend(nb, nl, args[0], i32, inSigned),
+                   extend(nb, nl, args[1], i32, flSigned));
+               Value scale = arith::MulFOp::create(nb, nl, args[2], args[3]);
+               Value term = arith::MulFOp::create(
+                   nb, nl, scale,
+                   arith::SIToFPOp::create(nb, nl, nb.getF32Type(), q));
+               linalg::YieldOp::create(
+                   nb, nl, arith::AddFOp::create(nb, nl, args[4], term).getResult());
+             })
+      .getResult(0);
+}
+
 /// One operand of a (batch) matmul, seen in loop space (b?, m, n, j).
 struct MatmulOperand {
   QTensorType type;
@@ -613,30 +965,7 @@ Value lowerContraction(OpBuilder &b, Location loc, MatmulOperand lhs,
             })
             .getResult(0);
   }
-  if (!bias && !relu)
-    return result;
-  // + bias[n], then relu.
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(nb + 2, ctx);
-  SmallVector<Value> inputs = {result};
-  SmallVector<AffineMap> maps = {identity};
-  if (bias) {
-    inputs.push_back(bias);
-    maps.push_back(AffineMap::get(nb + 2, 0, d(nb + 1)));
-  }
-  maps.push_back(identity);
-  Value init = emptyTensor(b, loc, out, b.getF32Type());
-  return linalg::GenericOp::create(
-             b, loc, init.getType(), inputs, init, maps, iterators(nb + 2, {}),
-             [&](OpBuilder &nb_, Location nl, ValueRange args) {
-               Value y = args[0];
-               if (bias)
-                 y = arith::AddFOp::create(nb_, nl, y, args[1]);
-               if (relu)
-                 y = arith::MaximumFOp::create(nb_, nl, y,
-                                               f32Constant(nb_, nl, 0.0));
-               linalg::YieldOp::create(nb_, nl, y);
-             })
-      .getResult(0);
+  return biasAndRelu(b, loc, result, bias, relu);
 }
 
 //===----------------------------------------------------------------------===//
@@ -741,6 +1070,9 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   }
 };
 
+LogicalResult finishCompute(Operation *op, Value y, Value outCoarse,
+                            ConversionPatternRewriter &rewriter);
+
 /// matmul and batch_matmul.
 template <typename OpTy>
 struct ContractionLowering : OpConversionPattern<OpTy> {
@@ -761,16 +1093,62 @@ struct ContractionLowering : OpConversionPattern<OpTy> {
     Value bias = adaptor.getBias().empty() ? Value() : adaptor.getBias().front();
     Value y = lowerContraction(rewriter, op.getLoc(), lhs, rhs, resultF32, bias,
                                op.getRelu());
-    if (!qResult) {
-      rewriter.replaceOp(op, y);
-      return success();
-    }
     Value outCoarse = adaptor.getOutCoarse().empty()
                           ? Value()
                           : adaptor.getOutCoarse().front();
-    Parts parts = dynamicQuantize(rewriter, op.getLoc(), qResult, y, outCoarse);
-    rewriter.replaceOpWithMultiple(op, {parts.list()});
+    return finishCompute(op, y, outCoarse, rewriter);
+  }
+};
+
+/// Replaces a compute op by its fp32 result, or re-quantizes it.
+LogicalResult finishCompute(Operation *op, Value y, Value outCoarse,
+                            ConversionPatternRewriter &rewriter) {
+  auto qResult = dyn_cast<QTensorType>(op->getResult(0).getType());
+  if (!qResult) {
+    rewriter.replaceOp(op, y);
     return success();
+  }
+  Parts parts = dynamicQuantize(rewriter, op->getLoc(), qResult, y, outCoarse);
+  rewriter.replaceOpWithMultiple(op, {parts.list()});
+  return success();
+}
+
+template <typename OpTy>
+struct ConvLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OneToNOpAdaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
+  LogicalResult
+  matchAndRewrite(OpTy op, OneToNOpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    QTensorType inputType = op.getInput().getType();
+    if (inputType.getFormat().getGranularity() == Granularity::PerChannel &&
+        !std::is_same_v<OpTy, DepthwiseConv2DOp>)
+      return rewriter.notifyMatchFailure(op, "per-channel input scales");
+    if (inputType.getFormat().isTwoLevel() &&
+        !inputType.getFormat().hasPerTensorCoarse())
+      return rewriter.notifyMatchFailure(op, "per-channel input coarse scale");
+    Type resultType = op.getResult().getType();
+    auto qResult = dyn_cast<QTensorType>(resultType);
+    ConvOperands c{inputType,
+                   op.getFilter().getType(),
+                   Parts::of(adaptor.getInput()),
+                   Parts::of(adaptor.getFilter()),
+                   op.getStrides(),
+                   op.getDilations(),
+                   op.getPadding(),
+                   qResult ? qResult.getExpressedType()
+                           : cast<RankedTensorType>(resultType)};
+    Value y;
+    if constexpr (std::is_same_v<OpTy, DepthwiseConv2DOp>)
+      y = lowerDepthwise(rewriter, op.getLoc(), c, op.getKernelSize());
+    else
+      y = lowerConv2D(rewriter, op.getLoc(), c);
+    Value bias = adaptor.getBias().empty() ? Value() : adaptor.getBias().front();
+    y = biasAndRelu(rewriter, op.getLoc(), y, bias, op.getRelu());
+    Value outCoarse = adaptor.getOutCoarse().empty()
+                          ? Value()
+                          : adaptor.getOutCoarse().front();
+    return finishCompute(op, y, outCoarse, rewriter);
   }
 };
 
@@ -874,6 +1252,7 @@ void mlir::vsquant::populateVSQuantToLinalgConversionPatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, QuantizeLowering, DynamicQuantizeLowering,
                DequantizeLowering, ContractionLowering<MatmulOp>,
-               ContractionLowering<BatchMatmulOp>>(converter,
-                                                   patterns.getContext());
+               ContractionLowering<BatchMatmulOp>, ConvLowering<Conv2DOp>,
+               ConvLowering<DepthwiseConv2DOp>>(converter,
+                                                patterns.getContext());
 }
