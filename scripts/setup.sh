@@ -45,6 +45,19 @@ case "$mode" in
       -o "$build/mlp_float.vsquant.mlir"
     echo "== quantized IR: $build/mlp_float.vsquant.mlir"
     echo "== reports: $build/mlp_float.report.json, $build/mlp_float.storage.json"
+    echo "== calibrate on examples/mlp_inputs/calibration (JIT-compiled float model)"
+    "$build/bin/vsq-calibrate" "$root/examples/mlp_float.mlir" \
+      --inputs="$root/examples/mlp_inputs/calibration" \
+      -o "$build/mlp_float.calibration.json"
+    echo "== compile for this CPU and run on examples/mlp_inputs/evaluation:"
+    echo "   quantized outputs against float, per-vector vs per-channel vs per-tensor"
+    for options in \
+        "calibration=$build/mlp_float.calibration.json act-scale=ui4" \
+        "weight-granularity=channel weight-scale=f32 act-granularity=token" \
+        "weight-granularity=tensor weight-scale=f32 act-granularity=tensor calibration=$build/mlp_float.calibration.json"; do
+      "$build/bin/vsq-eval" "$root/examples/mlp_float.mlir" \
+        --inputs="$root/examples/mlp_inputs/evaluation" --quantize="$options"
+    done
     ;;
   test)
     echo "== running lit and unit tests"

@@ -34,6 +34,7 @@ tools = [
     "vsq-opt",
     "vsq-quantize-tensor",
     "vsq-calibrate",
+    "vsq-eval",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,23 +1,17 @@
 //===- Calibrator.cpp - Run a float model on data, collect statistics -----===//
 
 #include "vsquant/Calibration/Calibrator.h"
-#include "vsquant/Conversion/Passes.h"
 #include "vsquant/Dialect/VSQuant/Transforms/QuantizableOps.h"
+#include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Support/Npy.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <chrono>
 #include <map>
@@ -112,82 +106,14 @@ collectSamples(llvm::ArrayRef<std::string> paths,
 // The model
 //===----------------------------------------------------------------------===//
 
-static llvm::Expected<func::FuncOp> findEntry(ModuleOp module,
-                                              StringRef entry) {
-  func::FuncOp found;
-  if (!entry.empty()) {
-    found = module.lookupSymbol<func::FuncOp>(entry);
-    if (!found || found.isExternal())
-      return fail("the model has no function '@" + entry + "'");
-  } else {
-    for (auto f : module.getOps<func::FuncOp>()) {
-      if (f.isExternal() || f.isPrivate())
-        continue;
-      if (found)
-        return fail("the model has several public functions (@" +
-                    found.getSymName() + ", @" + f.getSymName() +
-                    "); choose one with --entry");
-      found = f;
-    }
-    if (!found)
-      return fail("the model has no public function with a body");
-  }
-  auto check = [&](Type type, StringRef what, unsigned i) -> llvm::Error {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
-      return fail("@" + found.getSymName() + " " + what + " " +
-                  llvm::Twine(i) +
-                  " must be a statically shaped f32 tensor, got " +
-                  llvm::Twine(debugString(type)));
-    return llvm::Error::success();
-  };
-  for (auto [i, type] : llvm::enumerate(found.getArgumentTypes()))
-    if (llvm::Error e = check(type, "input", i))
-      return std::move(e);
-  for (auto [i, type] : llvm::enumerate(found.getResultTypes()))
-    if (llvm::Error e = check(type, "result", i))
-      return std::move(e);
-  if (!llvm::hasSingleElement(found.getBody()))
-    return fail("@" + found.getSymName() + " must have a single block");
-  return found;
-}
-
 llvm::Expected<unsigned> countInputs(ModuleOp model,
                                                      StringRef entry) {
-  llvm::Expected<func::FuncOp> f = findEntry(model, entry);
+  llvm::Expected<func::FuncOp> f = runtime::findEntryFunction(model, entry);
   if (!f)
     return f.takeError();
   return f->getNumArguments();
 }
 
-namespace {
-/// A memref descriptor for the C interface: {allocated, aligned, offset,
-/// sizes[rank], strides[rank]} over a buffer we own.
-struct Buffer {
-  std::vector<int64_t> shape;
-  std::vector<float> data;
-  std::vector<int64_t> descriptor;
-  void *descriptorPointer = nullptr;
-
-  explicit Buffer(llvm::ArrayRef<int64_t> shape) : shape(shape) {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    data.assign(n, 0.0f);
-    size_t rank = shape.size();
-    descriptor.assign(3 + 2 * rank, 0);
-    auto pointer = reinterpret_cast<int64_t>(data.data());
-    descriptor[0] = descriptor[1] = pointer;
-    int64_t stride = 1;
-    for (size_t i = rank; i-- > 0;) {
-      descriptor[3 + i] = shape[i];
-      descriptor[3 + rank + i] = stride;
-      stride *= shape[i];
-    }
-    descriptorPointer = descriptor.data();
-  }
-};
-} // namespace
 
 /// The instrumented model: every observed activation is an extra result.
 static llvm::Error instrument(func::FuncOp f,
@@ -207,87 +133,10 @@ static llvm::Error instrument(func::FuncOp f,
   ret->setOperands(results);
   f.setType(FunctionType::get(f.getContext(), f.getArgumentTypes(),
                               TypeRange(ValueRange(results))));
-  MLIRContext *ctx = f.getContext();
-  // Inputs are ours: the model must not write into them.
-  for (unsigned i = 0; i < f.getNumArguments(); ++i)
-    f.setArgAttr(i, "bufferization.writable", BoolAttr::get(ctx, false));
-  f->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
   return llvm::Error::success();
 }
 
-/// Puts every reduction loop of a linalg op just outside its innermost
-/// parallel loop ((m, n, k) -> (m, k, n) for a matmul), so that the loops
-/// convert-linalg-to-loops emits run along contiguous rows that LLVM
-/// vectorizes. Each output element still sums its terms in the same order,
-/// so the results are bit-identical; it is ~20x faster on this CPU.
-static LogicalResult moveReductionsOutward(ModuleOp module) {
-  IRRewriter rewriter(module.getContext());
-  SmallVector<linalg::LinalgOp> ops;
-  module.walk([&](linalg::LinalgOp op) {
-    if (op.getNumReductionLoops() > 0 && op.getNumParallelLoops() > 0)
-      ops.push_back(op);
-  });
-  for (linalg::LinalgOp op : ops) {
-    SmallVector<unsigned> parallel, reduction;
-    for (auto [i, type] : llvm::enumerate(op.getIteratorTypesArray()))
-      (type == utils::IteratorType::parallel ? parallel : reduction)
-          .push_back(i);
-    SmallVector<unsigned> order(parallel.begin(), parallel.end() - 1);
-    order.append(reduction);
-    order.push_back(parallel.back());
-    rewriter.setInsertionPoint(op);
-    linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-    if (!generic) {
-      FailureOr<linalg::GenericOp> generalized =
-          linalg::generalizeNamedOp(rewriter, op);
-      if (failed(generalized))
-        continue; // left as it is: only slower
-      generic = *generalized;
-    }
-    if (failed(linalg::interchangeGenericOp(rewriter, generic, order)))
-      return failure();
-  }
-  return success();
-}
-
-/// linalg on tensors -> LLVM dialect, results as out-parameters.
-static LogicalResult lowerToLLVM(ModuleOp module) {
-  if (failed(moveReductionsOutward(module)))
-    return failure();
-  PassManager pm(module.getContext());
-  mlir::vsquant::buildLinalgToLLVMPipeline(pm);
-  return pm.run(module);
-}
-
-/// Reads one input of a sample and checks it against the model.
-static llvm::Error loadInput(const std::string &path, Buffer &into,
-                             unsigned index) {
-  llvm::Expected<::vsquant::NpyArray> array = ::vsquant::readNpy(path);
-  if (!array)
-    return fail("input " + llvm::Twine(index) + ": " +
-                llvm::toString(array.takeError()));
-  if (array->shape != into.shape) {
-    std::string got, want;
-    for (int64_t d : array->shape)
-      got += (got.empty() ? "" : "x") + std::to_string(d);
-    for (int64_t d : into.shape)
-      want += (want.empty() ? "" : "x") + std::to_string(d);
-    return fail("'" + path + "': shape " + (got.empty() ? "scalar" : got) +
-                " does not match model input " + llvm::Twine(index) + " (" +
-                want + ")");
-  }
-  if (array->dtype != "<f4" && array->dtype != "<f2")
-    return fail("'" + path + "': dtype " + array->dtype +
-                " is not float32 or float16");
-  for (size_t i = 0; i < array->data.size(); ++i)
-    if (!std::isfinite(array->data[i]))
-      return fail("'" + path + "': element " + llvm::Twine(i) +
-                  " is not finite");
-  std::copy(array->data.begin(), array->data.end(), into.data.begin());
-  return llvm::Error::success();
-}
-
-static llvm::Error writeOutput(const std::string &path, const Buffer &buffer) {
+static llvm::Error writeOutput(const std::string &path, const runtime::TensorBuffer &buffer) {
   std::string bytes = ::vsquant::serializeNpy(
       "<f4", buffer.shape,
       llvm::ArrayRef<char>(reinterpret_cast<const char *>(buffer.data.data()),
@@ -309,7 +158,7 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
     return fail("no calibration samples");
   if (options.vectorSize < 1)
     return fail("vector size must be at least 1");
-  llvm::Expected<func::FuncOp> original = findEntry(model, options.entry);
+  llvm::Expected<func::FuncOp> original = runtime::findEntryFunction(model, options.entry);
   if (!original)
     return original.takeError();
   std::string entry = original->getSymName().str();
@@ -340,10 +189,8 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
   }
   auto f = module->lookupSymbol<func::FuncOp>(entry);
   std::vector<ActivationSite> sites;
-  SmallVector<Type> inputTypes(f.getArgumentTypes());
   if (llvm::Error e = instrument(f, sites))
     return std::move(e);
-  SmallVector<Type> resultTypes(f.getResultTypes());
 
   std::vector<quant::TensorStatistics> stats(sites.size());
   for (auto [site, s] : llvm::zip(sites, stats)) {
@@ -356,35 +203,11 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
     s.vectorSize = options.vectorSize;
   }
 
-  if (failed(lowerToLLVM(*module)))
-    return fail("cannot lower @" + entry +
-                " to LLVM for calibration (see the diagnostics above)");
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  registerBuiltinDialectTranslation(*module->getContext());
-  registerLLVMDialectTranslation(*module->getContext());
-  ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                               /*targetMachine=*/nullptr);
-  engineOptions.transformer = transformer;
-  auto engine = ExecutionEngine::create(*module, engineOptions);
-  if (!engine)
-    return fail("cannot JIT-compile @" + entry + ": " +
-                llvm::toString(engine.takeError()));
-  (*engine)->initialize();
-  auto function = (*engine)->lookupPacked("_mlir_ciface_" + entry);
-  if (!function)
-    return fail("cannot find @" + entry + " in the JIT: " +
-                llvm::toString(function.takeError()));
-
-  std::vector<Buffer> buffers;
-  for (Type t : inputTypes)
-    buffers.emplace_back(cast<RankedTensorType>(t).getShape());
-  for (Type t : resultTypes)
-    buffers.emplace_back(cast<RankedTensorType>(t).getShape());
-  SmallVector<void *> arguments;
-  for (Buffer &b : buffers)
-    arguments.push_back(&b.descriptorPointer);
+  auto compiled = runtime::CompiledModel::compile(*module, entry);
+  if (!compiled)
+    return compiled.takeError();
+  std::vector<runtime::TensorBuffer> &inputs = (*compiled)->inputs();
+  const std::vector<runtime::TensorBuffer> &results = (*compiled)->results();
 
   if (!options.outputsDirectory.empty())
     if (std::error_code ec =
@@ -400,12 +223,12 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
         s.startHistograms();
     for (auto [index, sample] : llvm::enumerate(samples)) {
       for (unsigned k = 0; k < numInputs; ++k)
-        if (llvm::Error e = loadInput(sample.inputs[k], buffers[k], k))
+        if (llvm::Error e = runtime::loadInput(sample.inputs[k], inputs[k], k))
           return fail("sample '" + sample.name + "': " +
                       llvm::toString(std::move(e)));
-      (*function)(arguments.data());
+      (*compiled)->run();
       for (auto [i, s] : llvm::enumerate(stats)) {
-        const Buffer &activation = buffers[numInputs + numResults + i];
+        const runtime::TensorBuffer &activation = results[numResults + i];
         if (pass == 2) {
           s.observeHistograms(activation.data);
           continue;
@@ -419,8 +242,7 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
           llvm::SmallString<256> path(options.outputsDirectory);
           llvm::sys::path::append(path, sample.name + ".out" +
                                             std::to_string(r) + ".npy");
-          if (llvm::Error e = writeOutput(std::string(path),
-                                          buffers[numInputs + r]))
+          if (llvm::Error e = writeOutput(std::string(path), results[r]))
             return std::move(e);
         }
       if (options.progress) {

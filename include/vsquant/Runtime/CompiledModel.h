@@ -1,0 +1,75 @@
+//===- CompiledModel.h - JIT-compile and run a tensor model -----*- C++ -*-===//
+//
+// A model function on static f32 tensors (linalg, TOSA or vsquant on
+// tensors) lowered through vsquant's CPU pipeline and JIT-compiled with
+// MLIR's ExecutionEngine. Calibration, evaluation and tests run models
+// through it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VSQUANT_RUNTIME_COMPILEDMODEL_H
+#define VSQUANT_RUNTIME_COMPILEDMODEL_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace vsquant {
+namespace runtime {
+
+/// The entry function: `entry`, or the only public function when empty.
+/// Its inputs and results must be statically shaped f32 tensors.
+llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module,
+                                                     llvm::StringRef entry);
+
+/// One f32 tensor the JIT reads or writes, with its memref descriptor.
+struct TensorBuffer {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+  explicit TensorBuffer(llvm::ArrayRef<int64_t> shape);
+  TensorBuffer(const TensorBuffer &) = delete;
+  TensorBuffer(TensorBuffer &&) = default;
+
+  std::vector<int64_t> descriptor;
+  void *descriptorPointer = nullptr;
+};
+
+/// Reads a .npy file (float32 or float16) into model input `index`,
+/// checking shape, dtype and finiteness; errors name the file.
+llvm::Error loadInput(llvm::StringRef path, TensorBuffer &into,
+                      unsigned index);
+
+class CompiledModel {
+public:
+  /// Lowers `module` in place (pass a copy) and JIT-compiles its entry.
+  /// TOSA goes through tosa-to-linalg, vsquant through
+  /// convert-vsquant-to-linalg; reduction loops are moved outward (results
+  /// are bit-identical) so the loops vectorize.
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry);
+  ~CompiledModel();
+
+  std::vector<TensorBuffer> &inputs() { return inputBuffers; }
+  const std::vector<TensorBuffer> &results() const { return resultBuffers; }
+  /// Runs the model on the input buffers into the result buffers.
+  void run();
+
+private:
+  CompiledModel() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  void (*function)(void **) = nullptr;
+  std::vector<TensorBuffer> inputBuffers, resultBuffers;
+  std::vector<void *> arguments;
+};
+
+} // namespace runtime
+} // namespace vsquant
+
+#endif // VSQUANT_RUNTIME_COMPILEDMODEL_H

@@ -1,0 +1,202 @@
+//===- vsq-eval.cpp - Quantized model against float, on real inputs -------===//
+//
+//   vsq-eval model.mlir --inputs=samples/ [--quantize="<vsquant-quantize
+//       options>"] [--json=report.json]
+//
+// Compiles the float model and its vsquant-quantize'd version for this CPU
+// (vsquant-cpu-pipeline, JIT), runs both on every sample and reports the
+// quantized outputs' SQNR and cosine similarity against float, and the run
+// time of each path measured in the same run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/Calibration/Calibrator.h"
+#include "vsquant/InitAll.h"
+#include "vsquant/Quant/Quantizer.h"
+#include "vsquant/Runtime/CompiledModel.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+#include <chrono>
+#include <cmath>
+
+using namespace llvm;
+namespace runtime = vsquant::runtime;
+
+static cl::OptionCategory category("vsq-eval options");
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<float model .mlir>"),
+                                      cl::cat(category));
+static cl::list<std::string>
+    inputs("inputs", cl::OneOrMore, cl::CommaSeparated,
+           cl::desc(".npy files or directories (as vsq-calibrate takes)"),
+           cl::cat(category));
+static cl::opt<std::string>
+    quantizeOptions("quantize", cl::init(""),
+                    cl::desc("Options of vsquant-quantize, e.g. "
+                             "\"weight-type=si4 calibration=table.json\""),
+                    cl::cat(category));
+static cl::opt<std::string> entry("entry", cl::desc("Entry function"),
+                                  cl::cat(category));
+static cl::opt<std::string> jsonPath("json",
+                                     cl::desc("Write the report as JSON here"),
+                                     cl::cat(category));
+static cl::opt<int> repeat("repeat", cl::init(3),
+                           cl::desc("Timed runs per sample and path"),
+                           cl::cat(category));
+
+static int error(const Twine &message) {
+  WithColor::error(errs(), "vsq-eval") << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  mlir::registerAllPasses();
+  vsquant::registerAllPasses();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "vsquant evaluation: quantized model against "
+                              "float on real inputs, accuracy and speed\n");
+  if (repeat < 1)
+    return error("--repeat must be at least 1");
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  vsquant::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string message;
+  auto file = mlir::openInputFile(modelPath, &message);
+  if (!file)
+    return error(message);
+  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> model =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!model)
+    return error("cannot parse '" + modelPath + "'");
+
+  Expected<unsigned> numInputs = vsquant::calib::countInputs(*model, entry);
+  if (!numInputs)
+    return error(toString(numInputs.takeError()));
+  std::vector<std::string> paths(inputs.begin(), inputs.end());
+  auto samples = vsquant::calib::collectSamples(paths, *numInputs);
+  if (!samples)
+    return error(toString(samples.takeError()));
+
+  // The float path and the quantized path, compiled the same way.
+  mlir::OwningOpRef<mlir::ModuleOp> floatModule(
+      cast<mlir::ModuleOp>((*model)->clone()));
+  auto floatModel = runtime::CompiledModel::compile(*floatModule, entry);
+  if (!floatModel)
+    return error("float model: " + toString(floatModel.takeError()));
+  mlir::OwningOpRef<mlir::ModuleOp> quantModule(
+      cast<mlir::ModuleOp>((*model)->clone()));
+  {
+    auto pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
+    std::string pipeline = "vsquant-quantize{" + quantizeOptions + "}";
+    if (failed(mlir::parsePassPipeline(pipeline, pm, errs())))
+      return error("bad --quantize options: '" + quantizeOptions + "'");
+    if (failed(pm.run(*quantModule)))
+      return error("vsquant-quantize failed (see the diagnostics above)");
+  }
+  auto quantModel = runtime::CompiledModel::compile(*quantModule, entry);
+  if (!quantModel)
+    return error("quantized model: " + toString(quantModel.takeError()));
+
+  size_t numResults = (*floatModel)->results().size();
+  std::vector<std::vector<double>> sqnr(numResults), cosine(numResults);
+  double floatSeconds = 0, quantSeconds = 0;
+  auto timeRuns = [&](runtime::CompiledModel &m) {
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < repeat; ++r)
+      m.run();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  for (const vsquant::calib::Sample &sample : *samples) {
+    for (unsigned k = 0; k < *numInputs; ++k) {
+      for (runtime::CompiledModel *m : {floatModel->get(), quantModel->get()})
+        if (Error e = runtime::loadInput(sample.inputs[k], m->inputs()[k], k))
+          return error("sample '" + sample.name + "': " +
+                       toString(std::move(e)));
+    }
+    // Interleaved, so both paths see the same machine load.
+    floatSeconds += timeRuns(**floatModel);
+    quantSeconds += timeRuns(**quantModel);
+    for (size_t r = 0; r < numResults; ++r) {
+      const auto &x = (*floatModel)->results()[r].data;
+      const auto &y = (*quantModel)->results()[r].data;
+      sqnr[r].push_back(vsquant::quant::sqnrDb(x, y));
+      cosine[r].push_back(vsquant::quant::cosineSimilarity(x, y));
+    }
+  }
+
+  auto mean = [](const std::vector<double> &v) {
+    double s = 0;
+    for (double x : v)
+      s += x;
+    return v.empty() ? 0.0 : s / v.size();
+  };
+  auto minimum = [](const std::vector<double> &v) {
+    double m = INFINITY;
+    for (double x : v)
+      m = std::min(m, x);
+    return m;
+  };
+  size_t runs = samples->size() * repeat;
+  outs() << formatv("{0} samples, quantize options: \"{1}\"\n",
+                    samples->size(), quantizeOptions);
+  outs() << formatv("{0,-8} {1,14} {2,14} {3,12}\n", "output", "mean SQNR dB",
+                    "min SQNR dB", "mean cosine");
+  json::Array outputs;
+  for (size_t r = 0; r < numResults; ++r) {
+    outs() << formatv("{0,-8} {1,14:f2} {2,14:f2} {3,12:f6}\n", r,
+                      mean(sqnr[r]), minimum(sqnr[r]), mean(cosine[r]));
+    auto finite = [](double v) -> json::Value {
+      return std::isfinite(v) ? json::Value(v) : json::Value(nullptr);
+    };
+    outputs.push_back(json::Object{{"mean_sqnr_db", finite(mean(sqnr[r]))},
+                                   {"min_sqnr_db", finite(minimum(sqnr[r]))},
+                                   {"mean_cosine", mean(cosine[r])}});
+  }
+  double floatMs = 1e3 * floatSeconds / runs, quantMs = 1e3 * quantSeconds / runs;
+  outs() << formatv("time per run: float {0:f3} ms, quantized {1:f3} ms "
+                    "(quantized / float = {2:f2}x; reference lowering)\n",
+                    floatMs, quantMs, quantMs / floatMs);
+  if (!jsonPath.empty()) {
+    std::error_code ec;
+    raw_fd_ostream os(jsonPath, ec);
+    if (ec)
+      return error("cannot write '" + jsonPath + "': " + ec.message());
+    os << formatv("{0:2}",
+                  json::Value(json::Object{
+                      {"version", 1},
+                      {"samples", int64_t(samples->size())},
+                      {"quantize_options", quantizeOptions},
+                      {"outputs", std::move(outputs)},
+                      {"float_ms_per_run", floatMs},
+                      {"quantized_ms_per_run", quantMs}}))
+       << "\n";
+  }
+  return 0;
+}
