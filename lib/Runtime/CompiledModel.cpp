@@ -180,6 +180,8 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
   registerBuiltinDialectTranslation(*ctx);
   registerLLVMDialectTranslation(*ctx);
   ExecutionEngineOptions options;
+  llvm::StringRef runtimeLibraries[] = {VSQUANT_MLIR_C_RUNNER_UTILS};
+  options.sharedLibPaths = runtimeLibraries;
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   options.transformer = transformer;

@@ -310,7 +310,9 @@ Parts dynamicQuantize(OpBuilder &b, Location loc, QTensorType type,
   FormatAttr format = type.getFormat();
   BlockedView view(type.getShape(), format);
   Value blocked = view.block(b, loc, input);
-  // max|x| per grid cell (NaN ignored: maxnumf).
+  // max|x| per grid cell (NaN ignored: maxnumf); unsigned formats take
+  // max(x, 0), as negatives clamp to 0 anyway (the numerics library's rule).
+  bool isSigned = format.isSignedElement();
   SmallVector<int64_t> gridShape = format.getScaleShape(type.getShape());
   AffineMap gridMap = view.gridMap(ctx);
   SmallVector<unsigned> reductions;
@@ -324,7 +326,10 @@ Parts dynamicQuantize(OpBuilder &b, Location loc, QTensorType type,
           ArrayRef<AffineMap>{view.identity(ctx), gridMap},
           iterators(view.rank(), reductions),
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value magnitude = math::AbsFOp::create(nb, nl, args[0]);
+            Value magnitude =
+                isSigned ? Value(math::AbsFOp::create(nb, nl, args[0]))
+                         : Value(arith::MaxNumFOp::create(
+                               nb, nl, args[0], f32Constant(nb, nl, 0.0)));
             linalg::YieldOp::create(
                 nb, nl,
                 arith::MaxNumFOp::create(nb, nl, args[1], magnitude)

@@ -70,7 +70,8 @@ def VSQuant_DynamicQuantizeOp : VSQuant_Op<"dynamic_quantize", [Pure]> {
   let description = [{
     Quantizes `input` into the result's format, computing each vector's (or
     channel's, or the tensor's) scale at run time with the `max` method:
-    `s_v = max|x_v| / Q` (SPEC.md section 4, activations). In two-level mode
+    `s_v = max|x_v| / Q` (SPEC.md section 4, activations; unsigned formats
+    take `max(x_v, 0)`, their negatives clamping to 0). In two-level mode
     the coarse scale `gamma` is static and given as the `coarse` operand
     (from calibration); the integer scale then clamps to `2^M - 1` where
     `s_v` exceeds what `gamma` can express.
