@@ -22,6 +22,7 @@ config.substitutions.append(("%vsquant_obj", config.vsquant_obj_root))
 config.substitutions.append(("%cmake_exe", config.cmake_command))
 config.substitutions.append(("%generator", config.cmake_generator))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
@@ -35,6 +36,7 @@ tools = [
     "vsq-quantize-tensor",
     "vsq-calibrate",
     "vsq-eval",
+    "vsq-compile",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -128,17 +128,11 @@ static LogicalResult moveReductionsOutward(ModuleOp module) {
   return success();
 }
 
-llvm::Expected<std::unique_ptr<CompiledModel>>
-CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
+llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
   llvm::Expected<func::FuncOp> entry = findEntryFunction(module, entryName);
   if (!entry)
     return entry.takeError();
   std::string name = entry->getSymName().str();
-  std::unique_ptr<CompiledModel> model(new CompiledModel());
-  for (Type t : entry->getArgumentTypes())
-    model->inputBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
-  for (Type t : entry->getResultTypes())
-    model->resultBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
   MLIRContext *ctx = module.getContext();
   // Inputs are the caller's: the model must not write into them.
   for (unsigned i = 0; i < entry->getNumArguments(); ++i)
@@ -175,6 +169,23 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
     return fail("cannot lower @" + name + " to LLVM (see the diagnostics "
                 "above)");
 
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
+  llvm::Expected<func::FuncOp> entry = findEntryFunction(module, entryName);
+  if (!entry)
+    return entry.takeError();
+  std::string name = entry->getSymName().str();
+  std::unique_ptr<CompiledModel> model(new CompiledModel());
+  for (Type t : entry->getArgumentTypes())
+    model->inputBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
+  for (Type t : entry->getResultTypes())
+    model->resultBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
+  if (llvm::Error e = lowerModelToLLVM(module, name))
+    return std::move(e);
+  MLIRContext *ctx = module.getContext();
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*ctx);

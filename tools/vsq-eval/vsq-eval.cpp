@@ -14,6 +14,7 @@
 #include "vsquant/InitAll.h"
 #include "vsquant/Quant/Quantizer.h"
 #include "vsquant/Runtime/CompiledModel.h"
+#include "vsquant/Support/Npy.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -29,6 +30,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -56,6 +58,11 @@ static cl::opt<std::string> entry("entry", cl::desc("Entry function"),
 static cl::opt<std::string> jsonPath("json",
                                      cl::desc("Write the report as JSON here"),
                                      cl::cat(category));
+static cl::opt<std::string> saveOutputs(
+    "save-outputs",
+    cl::desc("Write the quantized model's outputs per sample here as "
+             "<sample>.out<k>.npy"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<int> repeat("repeat", cl::init(3),
                            cl::desc("Timed runs per sample and path"),
                            cl::cat(category));
@@ -101,6 +108,9 @@ int main(int argc, char **argv) {
   auto samples = vsquant::calib::collectSamples(paths, *numInputs);
   if (!samples)
     return error(toString(samples.takeError()));
+  if (!saveOutputs.empty())
+    if (std::error_code ec = sys::fs::create_directories(saveOutputs))
+      return error("cannot create '" + saveOutputs + "': " + ec.message());
 
   // The float path and the quantized path, compiled the same way.
   mlir::OwningOpRef<mlir::ModuleOp> floatModule(
@@ -143,6 +153,22 @@ int main(int argc, char **argv) {
     // Interleaved, so both paths see the same machine load.
     floatSeconds += timeRuns(**floatModel);
     quantSeconds += timeRuns(**quantModel);
+    if (!saveOutputs.empty())
+      for (size_t r = 0; r < numResults; ++r) {
+        const runtime::TensorBuffer &out = (*quantModel)->results()[r];
+        std::string bytes = vsquant::serializeNpy(
+            "<f4", out.shape,
+            ArrayRef<char>(reinterpret_cast<const char *>(out.data.data()),
+                           out.data.size() * sizeof(float)));
+        SmallString<256> path(saveOutputs);
+        sys::path::append(path, sample.name + ".out" + std::to_string(r) +
+                                    ".npy");
+        std::error_code ec;
+        raw_fd_ostream os(path, ec);
+        if (ec)
+          return error("cannot write '" + path + "': " + ec.message());
+        os << bytes;
+      }
     for (size_t r = 0; r < numResults; ++r) {
       const auto &x = (*floatModel)->results()[r].data;
       const auto &y = (*quantModel)->results()[r].data;

@@ -29,6 +29,14 @@ namespace runtime {
 llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module,
                                                      llvm::StringRef entry);
 
+/// Lowers `module` in place to the LLVM dialect for the CPU: TOSA through
+/// tosa-to-linalg, vsquant through convert-vsquant-to-linalg, reduction
+/// loops moved outward (bit-identical results, vectorizable loops), then
+/// bufferization with results as out-parameters. The entry gets a C
+/// interface, `_mlir_ciface_<entry>(inputs..., outputs...)`, each argument a
+/// pointer to a memref descriptor; it never writes its inputs.
+llvm::Error lowerModelToLLVM(mlir::ModuleOp module, llvm::StringRef entry);
+
 /// One f32 tensor the JIT reads or writes, with its memref descriptor.
 struct TensorBuffer {
   std::vector<int64_t> shape;
