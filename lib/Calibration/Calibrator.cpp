@@ -24,13 +24,6 @@ using llvm::StringRef;
 namespace vsquant {
 namespace calib {
 
-static std::string debugString(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return text;
-}
-
 static llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(message.str());
 }

@@ -10,14 +10,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "vsquant/Calibration/Calibrator.h"
-#include "vsquant/InitAll.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Support/FileUtilities.h"
+#include "vsquant/Runtime/ModelFile.h"
+
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -66,24 +62,15 @@ int main(int argc, char **argv) {
                               "vsquant calibration driver: runs a float model "
                               "on real inputs and writes a calibration table\n");
 
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  vsquant::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string message;
-  auto file = mlir::openInputFile(modelPath, &message);
-  if (!file)
-    return error(message);
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> model =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!model)
-    return error("cannot parse '" + modelPath + "'");
+  std::unique_ptr<mlir::MLIRContext> context =
+      vsquant::runtime::createModelContext();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context.get());
+  auto parsed =
+      vsquant::runtime::parseModelFile(modelPath, sourceMgr, context.get());
+  if (!parsed)
+    return error(toString(parsed.takeError()));
+  mlir::OwningOpRef<mlir::ModuleOp> model = std::move(*parsed);
 
   Expected<unsigned> numInputs = vsquant::calib::countInputs(*model, entry);
   if (!numInputs)

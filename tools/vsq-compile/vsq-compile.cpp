@@ -13,17 +13,11 @@
 
 #include "vsquant/InitAll.h"
 #include "vsquant/Runtime/CompiledModel.h"
+#include "vsquant/Runtime/ModelFile.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -165,23 +159,15 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "vsquant compiler: a model as an object file "
                               "with a C header\n");
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  vsquant::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
+  std::unique_ptr<mlir::MLIRContext> context =
+      vsquant::runtime::createModelContext();
   SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string message;
-  auto file = mlir::openInputFile(modelPath, &message);
-  if (!file)
-    return error(message);
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return error("cannot parse '" + modelPath + "'");
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context.get());
+  auto parsed =
+      vsquant::runtime::parseModelFile(modelPath, sourceMgr, context.get());
+  if (!parsed)
+    return error(toString(parsed.takeError()));
+  mlir::OwningOpRef<mlir::ModuleOp> module = std::move(*parsed);
 
   auto function = vsquant::runtime::findEntryFunction(*module, entry);
   if (!function)
@@ -193,22 +179,17 @@ int main(int argc, char **argv) {
   for (mlir::Type t : function->getResultTypes())
     outputShapes.emplace_back(cast<mlir::RankedTensorType>(t).getShape().vec());
 
-  if (!quantizeOptions.empty()) {
-    auto pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
-    if (failed(mlir::parsePassPipeline(
-            "vsquant-quantize{" + quantizeOptions + "}", pm, errs())))
-      return error("bad --quantize options: '" + quantizeOptions + "'");
-    if (failed(pm.run(*module)))
-      return error("vsquant-quantize failed (see the diagnostics above)");
-  }
+  if (!quantizeOptions.empty())
+    if (Error e = vsquant::runtime::runQuantizePass(*module, quantizeOptions))
+      return error(toString(std::move(e)));
   if (Error e = vsquant::runtime::lowerModelToLLVM(*module, name))
     return error(toString(std::move(e)));
 
   // LLVM IR for the target machine.
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
-  mlir::registerBuiltinDialectTranslation(context);
-  mlir::registerLLVMDialectTranslation(context);
+  mlir::registerBuiltinDialectTranslation(*context);
+  mlir::registerLLVMDialectTranslation(*context);
   auto builder = orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return error(toString(builder.takeError()));

@@ -16,15 +16,10 @@
 #include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Support/Npy.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
+#include "vsquant/Runtime/ModelFile.h"
+
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -83,23 +78,15 @@ int main(int argc, char **argv) {
   if (repeat < 1)
     return error("--repeat must be at least 1");
 
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  vsquant::registerAllDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
+  std::unique_ptr<mlir::MLIRContext> context =
+      vsquant::runtime::createModelContext();
   SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string message;
-  auto file = mlir::openInputFile(modelPath, &message);
-  if (!file)
-    return error(message);
-  sourceMgr.AddNewSourceBuffer(std::move(file), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> model =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!model)
-    return error("cannot parse '" + modelPath + "'");
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, context.get());
+  auto parsed =
+      vsquant::runtime::parseModelFile(modelPath, sourceMgr, context.get());
+  if (!parsed)
+    return error(toString(parsed.takeError()));
+  mlir::OwningOpRef<mlir::ModuleOp> model = std::move(*parsed);
 
   Expected<unsigned> numInputs = vsquant::calib::countInputs(*model, entry);
   if (!numInputs)
@@ -120,14 +107,8 @@ int main(int argc, char **argv) {
     return error("float model: " + toString(floatModel.takeError()));
   mlir::OwningOpRef<mlir::ModuleOp> quantModule(
       cast<mlir::ModuleOp>((*model)->clone()));
-  {
-    auto pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
-    std::string pipeline = "vsquant-quantize{" + quantizeOptions + "}";
-    if (failed(mlir::parsePassPipeline(pipeline, pm, errs())))
-      return error("bad --quantize options: '" + quantizeOptions + "'");
-    if (failed(pm.run(*quantModule)))
-      return error("vsquant-quantize failed (see the diagnostics above)");
-  }
+  if (Error e = vsquant::runtime::runQuantizePass(*quantModule, quantizeOptions))
+    return error(toString(std::move(e)));
   auto quantModel = runtime::CompiledModel::compile(*quantModule, entry);
   if (!quantModel)
     return error("quantized model: " + toString(quantModel.takeError()));

@@ -407,6 +407,34 @@ Parts dynamicQuantize(OpBuilder &b, Location loc, QTensorType type,
 // SPEC.md section 5
 //===----------------------------------------------------------------------===//
 
+/// Y = f32(acc) * f32(gammaA * gammaB) over the output: the one fp32
+/// rounding of a two-level accumulation (SPEC.md section 5). The maps take
+/// output dims to each coarse tensor.
+Value applyCoarseScales(OpBuilder &b, Location loc, Value acc, Value gammaA,
+                        AffineMap mapA, Value gammaB, AffineMap mapB) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(acc.getType());
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  Value init = emptyTensor(b, loc, type.getShape(), b.getF32Type());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{acc, gammaA, gammaB}, init,
+             ArrayRef<AffineMap>{identity, mapA, mapB, identity},
+             iterators(type.getRank(), {}),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value accF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(),
+                                                    args[0]);
+               Value gamma = arith::MulFOp::create(nb, nl, args[1], args[2]);
+               linalg::YieldOp::create(
+                   nb, nl, arith::MulFOp::create(nb, nl, accF, gamma).getResult());
+             })
+      .getResult(0);
+}
+
+/// The value of an optional operand in a 1:N adaptor, or null.
+Value optionalOperand(ValueRange range) {
+  return range.empty() ? Value() : range.front();
+}
+
 /// Y + bias (along the last, channel dim), then relu.
 Value biasAndRelu(OpBuilder &b, Location loc, Value y, Value bias, bool relu) {
   if (!bias && !relu)
@@ -587,25 +615,12 @@ Value lowerConv2D(OpBuilder &b, Location loc, const ConvOperands &c) {
                   nb, nl, arith::AddIOp::create(nb, nl, args[3], term).getResult());
             })
             .getResult(0);
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
-    AffineMap inCoarse = AffineMap::get(4, 0, {}, ctx);
     AffineMap flCoarse = flF.hasPerTensorCoarse()
                              ? AffineMap::get(4, 0, {}, ctx)
                              : AffineMap::get(4, 0, d(3));
-    Value init = emptyTensor(b, loc, outShape, b.getF32Type());
-    return linalg::GenericOp::create(
-               b, loc, init.getType(),
-               ValueRange{acc, c.input.coarse, c.filter.coarse}, init,
-               ArrayRef<AffineMap>{identity, inCoarse, flCoarse, identity},
-               iterators(4, {}),
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 Value accF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(),
-                                                      args[0]);
-                 Value gamma = arith::MulFOp::create(nb, nl, args[1], args[2]);
-                 linalg::YieldOp::create(
-                     nb, nl, arith::MulFOp::create(nb, nl, accF, gamma).getResult());
-               })
-        .getResult(0);
+    return applyCoarseScales(b, loc, acc, c.input.coarse,
+                             AffineMap::get(4, 0, {}, ctx), c.filter.coarse,
+                             flCoarse);
   }
   BlockedView inView(padded, inF), flView(fl, flF);
   Parts inParts = c.input;
@@ -712,25 +727,12 @@ Value lowerDepthwise(OpBuilder &b, Location loc, const ConvOperands &c,
                       .getResult());
             })
             .getResult(0);
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
     AffineMap flCoarse = flF.hasPerTensorCoarse()
                              ? AffineMap::get(4, 0, {}, ctx)
                              : AffineMap::get(4, 0, d(3));
-    Value init = emptyTensor(b, loc, outShape, b.getF32Type());
-    return linalg::GenericOp::create(
-               b, loc, init.getType(),
-               ValueRange{acc, c.input.coarse, c.filter.coarse}, init,
-               ArrayRef<AffineMap>{identity, AffineMap::get(4, 0, {}, ctx),
-                                   flCoarse, identity},
-               iterators(4, {}),
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 Value accF = arith::SIToFPOp::create(nb, nl, nb.getF32Type(),
-                                                      args[0]);
-                 Value gamma = arith::MulFOp::create(nb, nl, args[1], args[2]);
-                 linalg::YieldOp::create(
-                     nb, nl, arith::MulFOp::create(nb, nl, accF, gamma).getResult());
-               })
-        .getResult(0);
+    return applyCoarseScales(b, loc, acc, c.input.coarse,
+                             AffineMap::get(4, 0, {}, ctx), c.filter.coarse,
+                             flCoarse);
   }
   BlockedView inView(padded, inF), flView(c.filterType.getShape(), flF);
   Parts inParts = c.input;
@@ -928,23 +930,9 @@ Value lowerContraction(OpBuilder &b, Location loc, MatmulOperand lhs,
                   arith::AddIOp::create(nb_, nl, args[3], term).getResult());
             })
             .getResult(0);
-    Value init = emptyTensor(b, loc, out, b.getF32Type());
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(nb + 2, ctx);
-    result =
-        linalg::GenericOp::create(
-            b, loc, init.getType(),
-            ValueRange{acc, lhs.parts.coarse, rhs.parts.coarse}, init,
-            ArrayRef<AffineMap>{identity, lhs.coarseMap(ctx),
-                                rhs.coarseMap(ctx), identity},
-            iterators(nb + 2, {}),
-            [&](OpBuilder &nb_, Location nl, ValueRange args) {
-              Value accF = arith::SIToFPOp::create(nb_, nl, nb_.getF32Type(),
-                                                   args[0]);
-              Value gamma = arith::MulFOp::create(nb_, nl, args[1], args[2]);
-              linalg::YieldOp::create(
-                  nb_, nl, arith::MulFOp::create(nb_, nl, accF, gamma).getResult());
-            })
-            .getResult(0);
+    result = applyCoarseScales(b, loc, acc, lhs.parts.coarse,
+                               lhs.coarseMap(ctx), rhs.parts.coarse,
+                               rhs.coarseMap(ctx));
   } else {
     // Y = sum_j f32(f32(sA sB) * f32(dot_j)), in fp32 from 0, increasing j.
     // A two-level operand paired with a single-level one uses its effective
@@ -1000,8 +988,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   LogicalResult
   matchAndRewrite(QuantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value coarse =
-        adaptor.getCoarse().empty() ? Value() : adaptor.getCoarse().front();
+    Value coarse = optionalOperand(adaptor.getCoarse());
     Parts parts = quantizeWithScales(rewriter, op.getLoc(), op.getType(),
                                      adaptor.getInput().front(),
                                      adaptor.getScales().front(), coarse);
@@ -1015,8 +1002,7 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
   LogicalResult
   matchAndRewrite(DynamicQuantizeOp op, OneToNOpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value coarse =
-        adaptor.getCoarse().empty() ? Value() : adaptor.getCoarse().front();
+    Value coarse = optionalOperand(adaptor.getCoarse());
     Parts parts = dynamicQuantize(rewriter, op.getLoc(), op.getType(),
                                   adaptor.getInput().front(), coarse);
     rewriter.replaceOpWithMultiple(op, {parts.list()});
@@ -1095,12 +1081,10 @@ struct ContractionLowering : OpConversionPattern<OpTy> {
     auto qResult = dyn_cast<QTensorType>(resultType);
     auto resultF32 =
         qResult ? qResult.getExpressedType() : cast<RankedTensorType>(resultType);
-    Value bias = adaptor.getBias().empty() ? Value() : adaptor.getBias().front();
+    Value bias = optionalOperand(adaptor.getBias());
     Value y = lowerContraction(rewriter, op.getLoc(), lhs, rhs, resultF32, bias,
                                op.getRelu());
-    Value outCoarse = adaptor.getOutCoarse().empty()
-                          ? Value()
-                          : adaptor.getOutCoarse().front();
+    Value outCoarse = optionalOperand(adaptor.getOutCoarse());
     return finishCompute(op, y, outCoarse, rewriter);
   }
 };
@@ -1148,11 +1132,9 @@ struct ConvLowering : OpConversionPattern<OpTy> {
       y = lowerDepthwise(rewriter, op.getLoc(), c, op.getKernelSize());
     else
       y = lowerConv2D(rewriter, op.getLoc(), c);
-    Value bias = adaptor.getBias().empty() ? Value() : adaptor.getBias().front();
+    Value bias = optionalOperand(adaptor.getBias());
     y = biasAndRelu(rewriter, op.getLoc(), y, bias, op.getRelu());
-    Value outCoarse = adaptor.getOutCoarse().empty()
-                          ? Value()
-                          : adaptor.getOutCoarse().front();
+    Value outCoarse = optionalOperand(adaptor.getOutCoarse());
     return finishCompute(op, y, outCoarse, rewriter);
   }
 };

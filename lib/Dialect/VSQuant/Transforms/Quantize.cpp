@@ -105,6 +105,16 @@ static std::optional<unsigned> parseScaleType(StringRef text) {
   return bits;
 }
 
+static std::optional<q::Method> parseMethod(StringRef text) {
+  return llvm::StringSwitch<std::optional<q::Method>>(text)
+      .Case("max", q::Method::Max)
+      .Case("percentile", q::Method::Percentile)
+      .Case("mse", q::Method::MSE)
+      .Case("octav", q::Method::OCTAV)
+      .Case("entropy", q::Method::Entropy)
+      .Default(std::nullopt);
+}
+
 /// Sets one per-layer option by its pass-option name, checking its value.
 static LogicalResult setOption(QuantizeConfig &config, StringRef key,
                                StringRef value, std::string &error) {
@@ -154,14 +164,7 @@ static LogicalResult setOption(QuantizeConfig &config, StringRef key,
       return bad("channel or tensor");
     config.weightCoarsePerChannel = value == "channel";
   } else if (key == "method") {
-    std::optional<q::Method> method =
-        llvm::StringSwitch<std::optional<q::Method>>(value)
-            .Case("max", q::Method::Max)
-            .Case("percentile", q::Method::Percentile)
-            .Case("mse", q::Method::MSE)
-            .Case("octav", q::Method::OCTAV)
-            .Case("entropy", q::Method::Entropy)
-            .Default(std::nullopt);
+    std::optional<q::Method> method = parseMethod(value);
     if (!method)
       return bad("max, percentile, mse, octav or entropy");
     config.calibration.method = *method;
@@ -186,14 +189,7 @@ static LogicalResult setOption(QuantizeConfig &config, StringRef key,
       return bad("a finite non-negative number");
     (key == "act-range" ? config.actRange : config.dualThreshold) = v;
   } else if (key == "act-method") {
-    std::optional<q::Method> method =
-        llvm::StringSwitch<std::optional<q::Method>>(value)
-            .Case("max", q::Method::Max)
-            .Case("percentile", q::Method::Percentile)
-            .Case("mse", q::Method::MSE)
-            .Case("octav", q::Method::OCTAV)
-            .Case("entropy", q::Method::Entropy)
-            .Default(std::nullopt);
+    std::optional<q::Method> method = parseMethod(value);
     if (!method)
       return bad("max, percentile, mse, octav or entropy");
     config.actCalibration.method = *method;
