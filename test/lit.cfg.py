@@ -25,6 +25,21 @@ config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+
+# setup.sh sanitize: our binaries are built with ASan + UBSan. Tests that
+# cannot run that way say 'UNSUPPORTED: asan' and why (docs/Reliability.md).
+# %asan_preload runs an uninstrumented host (Debian's mlir-opt) that loads
+# our instrumented plugin; %vsquant_sanitizer_link_flags links a consumer of
+# our instrumented static libraries. Both are empty in normal builds.
+asan_preload = ""
+if config.vsquant_sanitizers:
+    config.available_features.add("asan")
+    llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                         "LSAN_OPTIONS"])
+    asan_preload = "env LD_PRELOAD=" + config.vsquant_asan_runtime
+config.substitutions.append(("%asan_preload", asan_preload))
+config.substitutions.append(("%vsquant_sanitizer_link_flags",
+                             config.vsquant_sanitizer_link_flags))
 llvm_config.use_default_substitutions()
 # not, count, split-file and FileCheck live beside Debian's LLVM tools.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

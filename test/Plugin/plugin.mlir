@@ -1,5 +1,7 @@
 // Debian's own mlir-opt loads the dialect and the passes from the plugin.
-// RUN: mlir-opt %s --load-dialect-plugin=%vsquant_libs/VSQuantPlugin%shlibext --load-pass-plugin=%vsquant_libs/VSQuantPlugin%shlibext --pass-pipeline="builtin.module(vsquant-storage-report)" 2>&1 | FileCheck %s
+// (Under setup.sh sanitize %asan_preload loads ASan first: mlir-opt is not
+// built with it, the plugin is.)
+// RUN: %asan_preload mlir-opt %s --load-dialect-plugin=%vsquant_libs/VSQuantPlugin%shlibext --load-pass-plugin=%vsquant_libs/VSQuantPlugin%shlibext --pass-pipeline="builtin.module(vsquant-storage-report)" 2>&1 | FileCheck %s
 // Without the plugin the dialect is unknown.
 // RUN: not mlir-opt %s 2>&1 | FileCheck %s --check-prefix=NOPLUGIN
 
