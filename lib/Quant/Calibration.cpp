@@ -15,36 +15,34 @@
 #include <limits>
 
 using namespace vsquant::quant;
+using namespace vsquant::quant::detail;
 using llvm::ArrayRef;
 
 namespace {
 
 /// |x| for signed formats, max(x, 0) for unsigned ones: the magnitudes a
 /// threshold has to cover (negatives clamp to 0 in unsigned formats).
-std::vector<float> magnitudesOf(ArrayRef<float> values, ElementFormat format) {
-  std::vector<float> magnitudes(values.size());
+void magnitudesInto(const float *values, int64_t n, ElementFormat format,
+                    std::vector<float> &magnitudes) {
+  magnitudes.resize(n);
+  float *out = magnitudes.data();
   if (format.isSigned) {
-    for (size_t i = 0, e = values.size(); i < e; ++i)
-      magnitudes[i] = std::fabs(values[i]);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::fabs(values[i]);
   } else {
-    for (size_t i = 0, e = values.size(); i < e; ++i)
-      magnitudes[i] = values[i] > 0.0f ? values[i] : 0.0f;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = values[i] > 0.0f ? values[i] : 0.0f;
   }
-  return magnitudes;
 }
 
-float maxOf(ArrayRef<float> magnitudes) {
-  float result = 0.0f;
-  for (float m : magnitudes)
-    result = m > result ? m : result;
-  return result;
-}
+} // namespace
 
 /// 1-based rank of percentile p among n values: ceil(p / 100 * n) in [1, n].
 /// A product within 1e-9 (relative) of an integer is taken as that integer:
 /// p arrives as an inexact binary fraction (99.99), and an exact ceil would
 /// then sometimes round a whole rank up.
-uint64_t percentileRank(uint64_t n, double percentile) {
+uint64_t vsquant::quant::detail::percentileRank(uint64_t n,
+                                                double percentile) {
   double target = percentile * double(n) / 100.0;
   double nearest = std::round(target);
   double rank = std::fabs(target - nearest) <= 1e-9 * std::max(1.0, target)
@@ -57,37 +55,9 @@ uint64_t percentileRank(uint64_t n, double percentile) {
   return uint64_t(rank);
 }
 
-float percentileThreshold(std::vector<float> magnitudes, double percentile) {
-  if (magnitudes.empty())
-    return 0.0f;
-  uint64_t rank = percentileRank(magnitudes.size(), percentile);
-  auto nth = magnitudes.begin() + (rank - 1);
-  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
-  return *nth;
-}
-
-template <Rounding Mode>
-float mseThreshold(ArrayRef<float> values, float maxAbs, ElementFormat format,
-                   int64_t gridPoints) {
-  const float qmax = float(format.qmax()), qmin = float(format.qmin());
-  double bestError = std::numeric_limits<double>::infinity();
-  float bestAlpha = maxAbs;
-  for (int64_t k = 1; k <= gridPoints; ++k) {
-    // Rounded once from double, so alpha_G == maxAbs exactly.
-    float alpha = float(double(maxAbs) * double(k) / double(gridPoints));
-    float scale = alpha / qmax;
-    double error =
-        detail::singleLevelSquaredError<Mode>(values, scale, qmin, qmax);
-    if (error < bestError) { // Ties keep the smaller k.
-      bestError = error;
-      bestAlpha = alpha;
-    }
-  }
-  return bestAlpha;
-}
-
-float octavThreshold(ArrayRef<float> magnitudes, float maxAbs,
-                     ElementFormat format) {
+float vsquant::quant::detail::octavThreshold(ArrayRef<float> magnitudes,
+                                             float maxAbs,
+                                             ElementFormat format) {
   const double q = double(format.qmax());
   const double noise = 1.0 / (12.0 * q * q); // c: uniform noise of step s/Q.
   const double count = double(magnitudes.size());
@@ -120,6 +90,8 @@ float octavThreshold(ArrayRef<float> magnitudes, float maxAbs,
   }
   return std::min(float(s), maxAbs);
 }
+
+namespace {
 
 /// Bin of magnitude m in a 2048-bin histogram over [0, maxAbs].
 int64_t binOf(double m, double maxAbs) {
@@ -245,6 +217,47 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
                double(Histogram::kBins));
 }
 
+float vsquant::quant::detail::thresholdOf(const float *x, int64_t n,
+                                          float maxAbs, ElementFormat format,
+                                          const CalibrationOptions &options,
+                                          Rounding rounding,
+                                          ThresholdScratch &scratch,
+                                          const Kernels &kernels) {
+  if (maxAbs == 0.0f)
+    return 0.0f;
+  switch (options.method) {
+  case Method::Max:
+    return maxAbs;
+  case Method::Percentile: {
+    uint64_t rank = percentileRank(uint64_t(n), options.percentile);
+    if (rank == uint64_t(n)) // The largest magnitude.
+      return maxAbs;
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    auto nth = scratch.magnitudes.begin() + (rank - 1);
+    std::nth_element(scratch.magnitudes.begin(), nth,
+                     scratch.magnitudes.end());
+    return *nth;
+  }
+  case Method::MSE:
+    // The error depends on x, not only on |x|: unsigned formats clamp
+    // negatives, which costs the same at every grid point.
+    return kernels.mseThreshold(x, n, maxAbs, format,
+                                std::max<int64_t>(options.mseGridPoints, 1),
+                                rounding);
+  case Method::OCTAV:
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    return octavThreshold(scratch.magnitudes, maxAbs, format);
+  case Method::Entropy: {
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    Histogram histogram;
+    histogram.maxAbs = maxAbs;
+    histogram.add(scratch.magnitudes);
+    return entropyFromHistogram(histogram, format);
+  }
+  }
+  llvm_unreachable("unknown calibration method");
+}
+
 float vsquant::quant::computeThreshold(ArrayRef<float> values,
                                        ElementFormat format,
                                        const CalibrationOptions &options) {
@@ -255,33 +268,12 @@ float vsquant::quant::computeThreshold(ArrayRef<float> values,
                                        ElementFormat format,
                                        const CalibrationOptions &options,
                                        Rounding rounding) {
-  std::vector<float> magnitudes = magnitudesOf(values, format);
-  const float maxAbs = maxOf(magnitudes);
-  if (maxAbs == 0.0f)
-    return 0.0f;
-  switch (options.method) {
-  case Method::Max:
-    return maxAbs;
-  case Method::Percentile:
-    return percentileThreshold(std::move(magnitudes), options.percentile);
-  case Method::MSE: {
-    // The error depends on x, not only on |x|: unsigned formats clamp
-    // negatives, which costs the same at every grid point.
-    int64_t gridPoints = std::max<int64_t>(options.mseGridPoints, 1);
-    return rounding == Rounding::HalfToEven
-               ? mseThreshold<Rounding::HalfToEven>(values, maxAbs, format,
-                                                    gridPoints)
-               : mseThreshold<Rounding::HalfAwayFromZero>(values, maxAbs,
-                                                          format, gridPoints);
-  }
-  case Method::OCTAV:
-    return octavThreshold(magnitudes, maxAbs, format);
-  case Method::Entropy: {
-    Histogram histogram;
-    histogram.maxAbs = maxAbs;
-    histogram.add(magnitudes);
-    return entropyFromHistogram(histogram, format);
-  }
-  }
-  llvm_unreachable("unknown calibration method");
+  const Kernels &kernels = activeKernels();
+  const int64_t n = int64_t(values.size());
+  float maxAbs = 0.0f;
+  if (n > 0)
+    kernels.runMaxima(values.data(), n, n, format.isSigned, &maxAbs);
+  ThresholdScratch scratch;
+  return thresholdOf(values.data(), n, maxAbs, format, options, rounding,
+                     scratch, kernels);
 }

@@ -13,7 +13,7 @@ using namespace vsquant::quant;
 namespace {
 
 constexpr ElementFormat si2{2, true}, si4{4, true}, si8{8, true};
-constexpr ElementFormat ui2{2, false}, ui4{4, false};
+constexpr ElementFormat ui2{2, false}, ui4{4, false}, ui8{8, false};
 
 CalibrationOptions withMethod(Method method) {
   CalibrationOptions options;
@@ -325,6 +325,40 @@ TEST(Calibration, EntropyMatchesDenseReference) {
               expected)
         << "trial " << trial;
   }
+}
+
+TEST(Calibration, FastThresholdsMatchReference) {
+  // computeThreshold (bulk kernels, no heap copies) against the plain
+  // reference, every method, on sets from 1 to 5000 values, each kernel
+  // instruction set.
+  std::vector<KernelIsa> isas = {KernelIsa::Generic};
+  setKernelIsa(KernelIsa::AVX512);
+  if (activeKernelIsa() == KernelIsa::AVX512)
+    isas.push_back(KernelIsa::AVX512);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int trial = 0; trial < 120; ++trial) {
+    const size_t n = trial % 6 == 0 ? 1 + trial % 5 : (trial % 3 ? 16 : 5000);
+    std::vector<float> values(n);
+    for (float &v : values)
+      v = trial % 4 == 3 ? float(int(normal(rng) * 8)) * 0.25f
+                         : normal(rng) * (rng() % 19 == 0 ? 5.0f : 1.0f);
+    ElementFormat format{unsigned(2 + trial % 7), trial % 5 != 4};
+    CalibrationOptions options;
+    options.method = Method(trial % 5);
+    options.mseGridPoints = trial % 2 ? 100 : 1 + trial;
+    options.percentile = trial % 3 ? 99.0 : 62.5;
+    Rounding rounding =
+        trial % 7 == 3 ? Rounding::HalfAwayFromZero : Rounding::HalfToEven;
+    float expected =
+        computeThresholdReference(values, format, options, rounding);
+    for (KernelIsa isa : isas) {
+      setKernelIsa(isa);
+      EXPECT_EQ(computeThreshold(values, format, options, rounding), expected)
+          << "trial " << trial << " isa " << int(isa);
+    }
+  }
+  setKernelIsa(KernelIsa::Auto);
 }
 
 } // namespace

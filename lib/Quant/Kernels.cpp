@@ -1,0 +1,209 @@
+//===- Kernels.cpp - Portable bulk kernels and their run-time dispatch ----===//
+//
+// The portable (any CPU) table of the bulk kernels of QuantizerInternal.h,
+// and the choice between it and the AVX-512 table (KernelsAVX512.cpp).
+// Magnitudes are compared as the int32 of their bits: for finite floats
+// >= 0 that order is the float order, so maxima vectorise as integer maxima
+// and the same pass sees NaN and Inf (bits of |x| >= 0x7f800000).
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantizerInternal.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+using namespace vsquant::quant;
+using namespace vsquant::quant::detail;
+
+namespace {
+
+constexpr uint32_t kAbsMask = 0x7fffffffu;
+constexpr uint32_t kInfBits = 0x7f800000u;
+
+inline uint32_t bitsOf(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  return bits;
+}
+
+inline float floatOf(uint32_t bits) {
+  float x;
+  std::memcpy(&x, &bits, sizeof(x));
+  return x;
+}
+
+template <bool IsSigned>
+bool runMaximaImpl(const float *x, int64_t n, int64_t vectorSize,
+                   float *out) {
+  uint32_t anyAbs = 0;
+  for (int64_t begin = 0, b = 0; begin < n; begin += vectorSize, ++b) {
+    const int64_t end = std::min(n, begin + std::max<int64_t>(vectorSize, 1));
+    uint32_t absMax = 0;
+    int32_t largest = 0;
+    for (int64_t i = begin; i < end; ++i) {
+      uint32_t bits = bitsOf(x[i]);
+      uint32_t abs = bits & kAbsMask;
+      absMax = abs > absMax ? abs : absMax;
+      // Unsigned formats: max(x, 0) is the int32 max of the bits with 0
+      // (negative floats are negative int32s).
+      int32_t magnitude = IsSigned ? int32_t(abs) : int32_t(bits);
+      largest = magnitude > largest ? magnitude : largest;
+    }
+    out[b] = floatOf(uint32_t(largest));
+    anyAbs = absMax > anyAbs ? absMax : anyAbs;
+  }
+  return anyAbs < kInfBits;
+}
+
+bool runMaximaGeneric(const float *x, int64_t n, int64_t vectorSize,
+                      bool isSigned, float *out) {
+  return isSigned ? runMaximaImpl<true>(x, n, vectorSize, out)
+                  : runMaximaImpl<false>(x, n, vectorSize, out);
+}
+
+template <bool IsSigned>
+bool rowsMaxIntoImpl(const float *x, int64_t rows, int64_t inner,
+                     float *acc) {
+  uint32_t anyAbs = 0;
+  for (int64_t k = 0; k < rows; ++k) {
+    const float *row = x + k * inner;
+    for (int64_t r = 0; r < inner; ++r) {
+      uint32_t bits = bitsOf(row[r]);
+      uint32_t abs = bits & kAbsMask;
+      anyAbs = abs > anyAbs ? abs : anyAbs;
+      int32_t magnitude = IsSigned ? int32_t(abs) : int32_t(bits);
+      int32_t current = int32_t(bitsOf(acc[r]));
+      acc[r] = floatOf(uint32_t(magnitude > current ? magnitude : current));
+    }
+  }
+  return anyAbs < kInfBits;
+}
+
+bool rowsMaxIntoGeneric(const float *x, int64_t rows, int64_t inner,
+                        bool isSigned, float *acc) {
+  return isSigned ? rowsMaxIntoImpl<true>(x, rows, inner, acc)
+                  : rowsMaxIntoImpl<false>(x, rows, inner, acc);
+}
+
+template <Rounding Mode>
+void quantizeVectorsImpl(const float *x, int64_t n, int64_t vectorSize,
+                         const float *scales, float qmin, float qmax,
+                         int16_t *out) {
+  for (int64_t begin = 0, b = 0; begin < n; begin += vectorSize, ++b) {
+    const int64_t end = std::min(n, begin + vectorSize);
+    const float scale = scales[b];
+    for (int64_t i = begin; i < end; ++i)
+      out[i] = int16_t(quantizeToGrid<Mode>(x[i], scale, qmin, qmax));
+  }
+}
+
+void quantizeVectorsGeneric(const float *x, int64_t n, int64_t vectorSize,
+                            const float *scales, float qmin, float qmax,
+                            Rounding rounding, int16_t *out) {
+  if (rounding == Rounding::HalfToEven)
+    quantizeVectorsImpl<Rounding::HalfToEven>(x, n, vectorSize, scales, qmin,
+                                              qmax, out);
+  else
+    quantizeVectorsImpl<Rounding::HalfAwayFromZero>(x, n, vectorSize, scales,
+                                                    qmin, qmax, out);
+}
+
+template <Rounding Mode>
+void quantizeScaledImpl(const float *x, const float *scales, int64_t n,
+                        float qmin, float qmax, int16_t *out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = int16_t(quantizeToGrid<Mode>(x[i], scales[i], qmin, qmax));
+}
+
+void quantizeScaledGeneric(const float *x, const float *scales, int64_t n,
+                           float qmin, float qmax, Rounding rounding,
+                           int16_t *out) {
+  if (rounding == Rounding::HalfToEven)
+    quantizeScaledImpl<Rounding::HalfToEven>(x, scales, n, qmin, qmax, out);
+  else
+    quantizeScaledImpl<Rounding::HalfAwayFromZero>(x, scales, n, qmin, qmax,
+                                                   out);
+}
+
+void divideGeneric(const float *x, int64_t n, float divisor, float *out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = x[i] / divisor;
+}
+
+void twoLevelScalesGeneric(const float *scales, int64_t n, float gamma,
+                           unsigned scaleBits, ScaleRounding rounding,
+                           uint16_t *integerScales, float *effective) {
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t sq = integerScaleOf(scales[i], gamma, scaleBits, rounding);
+    integerScales[i] = sq;
+    effective[i] = float(sq) * gamma;
+  }
+}
+
+float mseThresholdGeneric(const float *x, int64_t n, float maxAbs,
+                          ElementFormat format, int64_t gridPoints,
+                          Rounding rounding) {
+  return mseThresholdScalar(llvm::ArrayRef<float>(x, size_t(n)), maxAbs,
+                            format, gridPoints, rounding);
+}
+
+uint16_t searchIntegerScaleGeneric(const float *x, int64_t n, float largest,
+                                   float gamma, uint16_t defaultScale,
+                                   unsigned scaleBits, ElementFormat format,
+                                   Rounding rounding) {
+  (void)largest; // The scalar search finds it again.
+  return searchIntegerScaleScalar(llvm::ArrayRef<float>(x, size_t(n)), gamma,
+                                  defaultScale, scaleBits, format, rounding);
+}
+
+const Kernels kGeneric = {
+    runMaximaGeneric,      rowsMaxIntoGeneric,    quantizeVectorsGeneric,
+    quantizeScaledGeneric, divideGeneric,         twoLevelScalesGeneric,
+    mseThresholdGeneric,   searchIntegerScaleGeneric,
+};
+
+bool cpuRunsAvx512() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  // libgcc/compiler-rt also check that the OS saves the zmm state.
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
+#else
+  return false;
+#endif
+}
+
+const Kernels *pick(KernelIsa isa) {
+  static const bool avx512 = avx512Kernels() && cpuRunsAvx512();
+  if ((isa == KernelIsa::Auto || isa == KernelIsa::AVX512) && avx512)
+    return avx512Kernels();
+  return &kGeneric;
+}
+
+std::atomic<const Kernels *> selected{nullptr};
+
+} // namespace
+
+const Kernels &vsquant::quant::detail::genericKernels() { return kGeneric; }
+
+const Kernels &vsquant::quant::detail::activeKernels() {
+  const Kernels *kernels = selected.load(std::memory_order_acquire);
+  if (!kernels) {
+    kernels = pick(KernelIsa::Auto);
+    selected.store(kernels, std::memory_order_release);
+  }
+  return *kernels;
+}
+
+void vsquant::quant::setKernelIsa(KernelIsa isa) {
+  selected.store(pick(isa), std::memory_order_release);
+}
+
+KernelIsa vsquant::quant::activeKernelIsa() {
+  return &activeKernels() == &kGeneric ? KernelIsa::Generic
+                                       : KernelIsa::AVX512;
+}

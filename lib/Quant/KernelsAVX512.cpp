@@ -1,0 +1,707 @@
+//===- KernelsAVX512.cpp - AVX-512 bulk kernels ---------------------------===//
+//
+// The bulk kernels of QuantizerInternal.h with AVX-512 F/DQ/BW/VL
+// intrinsics. Only the functions below carry the target attribute (the rest
+// of the library, and every header, is compiled for baseline x86-64), and
+// they run only after Kernels.cpp has checked the CPU.
+//
+// Exactness: each lane does the scalar definition's IEEE operations in the
+// same order (vdivps is the true fp32 division; vrndscaleps rounds half to
+// even like nearbyint; round-half-away is trunc plus a +-1 step when the
+// exact remainder is >= 0.5, like std::round; fp64 error sums add one term
+// per element in element order, with separate multiply and add: the library
+// is built with -ffp-contract=off). Lanes hold independent work only:
+// elements of independent vectors, or independent candidates (grid points,
+// integer scales) of one vector. The clamp is max/min: equal to the scalar
+// compare-and-select for every non-NaN quotient, and inputs are finite and
+// scales nonzero where it runs (zero scales are masked to q = 0).
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantizerInternal.h"
+
+#include <cstring>
+#include <limits>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define VSQUANT_AVX512_KERNELS 1
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's intrinsic headers trip this on _mm512_undefined_* (GCC PR105593).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+#endif
+
+using namespace vsquant::quant;
+using namespace vsquant::quant::detail;
+
+#if VSQUANT_AVX512_KERNELS
+
+#define VSQ_TARGET __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
+#define VSQ_INLINE VSQ_TARGET inline __attribute__((always_inline))
+
+namespace {
+
+constexpr int32_t kAbsMask = 0x7fffffff;
+constexpr int32_t kInfBits = 0x7f800000;
+
+inline float floatOf(int32_t bits) {
+  float x;
+  std::memcpy(&x, &bits, sizeof(x));
+  return x;
+}
+
+VSQ_INLINE __mmask16 maskOf(int64_t count) {
+  return count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
+}
+
+//===----------------------------------------------------------------------===//
+// Maxima
+//===----------------------------------------------------------------------===//
+
+/// Magnitude bits of 16 floats (|x| or max(x, 0)); ORs |x| bits into `abs`
+/// for the finiteness check.
+template <bool IsSigned>
+VSQ_INLINE __m512i magnitudeBits(__m512i bits, __m512i &absMax) {
+  __m512i abs = _mm512_and_si512(bits, _mm512_set1_epi32(kAbsMask));
+  absMax = _mm512_max_epi32(absMax, abs);
+  return IsSigned ? abs : _mm512_max_epi32(bits, _mm512_setzero_si512());
+}
+
+template <bool IsSigned>
+VSQ_TARGET bool runMaximaImpl(const float *x, int64_t n, int64_t vectorSize,
+                              float *out) {
+  __m512i absMax = _mm512_setzero_si512();
+  if (vectorSize == 16) {
+    const int64_t full = n / 16;
+    int64_t b = 0;
+    // Four vectors at a time: independent reductions overlap.
+    for (; b + 4 <= full; b += 4) {
+      __m512i m0 = magnitudeBits<IsSigned>(
+          _mm512_loadu_si512(x + 16 * b), absMax);
+      __m512i m1 = magnitudeBits<IsSigned>(
+          _mm512_loadu_si512(x + 16 * b + 16), absMax);
+      __m512i m2 = magnitudeBits<IsSigned>(
+          _mm512_loadu_si512(x + 16 * b + 32), absMax);
+      __m512i m3 = magnitudeBits<IsSigned>(
+          _mm512_loadu_si512(x + 16 * b + 48), absMax);
+      // Pairwise folds of the four vectors into one register: lanes of the
+      // 128-bit quarter j end up holding partial maxima of vector j.
+      __m512i a01 = _mm512_max_epi32(_mm512_shuffle_i32x4(m0, m1, 0x44),
+                                     _mm512_shuffle_i32x4(m0, m1, 0xee));
+      __m512i a23 = _mm512_max_epi32(_mm512_shuffle_i32x4(m2, m3, 0x44),
+                                     _mm512_shuffle_i32x4(m2, m3, 0xee));
+      // a01 quarters: [m0 q0|q2 max, m0 q1|q3 max, m1 .., m1 ..].
+      __m512i a = _mm512_max_epi32(_mm512_shuffle_i32x4(a01, a23, 0x88),
+                                   _mm512_shuffle_i32x4(a01, a23, 0xdd));
+      // a quarters: m0, m1, m2, m3 (4 partial maxima each).
+      a = _mm512_max_epi32(a, _mm512_shuffle_epi32(a, _MM_PERM_BADC));
+      a = _mm512_max_epi32(a, _mm512_shuffle_epi32(a, _MM_PERM_CDAB));
+      alignas(64) int32_t lanes[16];
+      _mm512_store_si512(lanes, a);
+      out[b] = floatOf(lanes[0]);
+      out[b + 1] = floatOf(lanes[4]);
+      out[b + 2] = floatOf(lanes[8]);
+      out[b + 3] = floatOf(lanes[12]);
+    }
+    for (; b < full; ++b)
+      out[b] = floatOf(_mm512_reduce_max_epi32(magnitudeBits<IsSigned>(
+          _mm512_loadu_si512(x + 16 * b), absMax)));
+    if (n > 16 * full) {
+      __m512i bits = _mm512_maskz_loadu_epi32(maskOf(n - 16 * full),
+                                              x + 16 * full);
+      out[full] =
+          floatOf(_mm512_reduce_max_epi32(magnitudeBits<IsSigned>(bits,
+                                                                  absMax)));
+    }
+  } else {
+    for (int64_t begin = 0, b = 0; begin < n; begin += vectorSize, ++b) {
+      const int64_t end = n - begin < vectorSize ? n : begin + vectorSize;
+      __m512i largest = _mm512_setzero_si512();
+      int64_t i = begin;
+      for (; i + 16 <= end; i += 16)
+        largest = _mm512_max_epi32(
+            largest,
+            magnitudeBits<IsSigned>(_mm512_loadu_si512(x + i), absMax));
+      if (i < end)
+        largest = _mm512_max_epi32(
+            largest, magnitudeBits<IsSigned>(
+                         _mm512_maskz_loadu_epi32(maskOf(end - i), x + i),
+                         absMax));
+      out[b] = floatOf(_mm512_reduce_max_epi32(largest));
+    }
+  }
+  return _mm512_reduce_max_epi32(absMax) < kInfBits;
+}
+
+VSQ_TARGET bool runMaximaAvx512(const float *x, int64_t n, int64_t vectorSize,
+                                bool isSigned, float *out) {
+  return isSigned ? runMaximaImpl<true>(x, n, vectorSize, out)
+                  : runMaximaImpl<false>(x, n, vectorSize, out);
+}
+
+template <bool IsSigned>
+VSQ_TARGET bool rowsMaxIntoImpl(const float *x, int64_t rows, int64_t inner,
+                                float *acc) {
+  __m512i absMax = _mm512_setzero_si512();
+  for (int64_t k = 0; k < rows; ++k) {
+    const float *row = x + k * inner;
+    int64_t r = 0;
+    for (; r + 16 <= inner; r += 16) {
+      __m512i m = magnitudeBits<IsSigned>(_mm512_loadu_si512(row + r), absMax);
+      _mm512_storeu_si512(acc + r,
+                          _mm512_max_epi32(_mm512_loadu_si512(acc + r), m));
+    }
+    if (r < inner) {
+      __mmask16 mask = maskOf(inner - r);
+      __m512i m = magnitudeBits<IsSigned>(
+          _mm512_maskz_loadu_epi32(mask, row + r), absMax);
+      _mm512_mask_storeu_epi32(
+          acc + r, mask,
+          _mm512_max_epi32(_mm512_maskz_loadu_epi32(mask, acc + r), m));
+    }
+  }
+  return _mm512_reduce_max_epi32(absMax) < kInfBits;
+}
+
+VSQ_TARGET bool rowsMaxIntoAvx512(const float *x, int64_t rows, int64_t inner,
+                                  bool isSigned, float *acc) {
+  return isSigned ? rowsMaxIntoImpl<true>(x, rows, inner, acc)
+                  : rowsMaxIntoImpl<false>(x, rows, inner, acc);
+}
+
+//===----------------------------------------------------------------------===//
+// Rounding and quantization
+//===----------------------------------------------------------------------===//
+
+/// nearbyint (half to even) or std::round (half away from zero), exact.
+template <Rounding Mode> VSQ_INLINE __m512 roundTo(__m512 r) {
+  if (Mode == Rounding::HalfToEven)
+    return _mm512_roundscale_ps(r, _MM_FROUND_TO_NEAREST_INT |
+                                       _MM_FROUND_NO_EXC);
+  __m512 t = _mm512_roundscale_ps(r, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  __m512 fraction = _mm512_sub_ps(r, t); // Exact.
+  __mmask16 away = _mm512_cmp_ps_mask(_mm512_abs_ps(fraction),
+                                      _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+  __m512 step = _mm512_or_ps(
+      _mm512_set1_ps(1.0f),
+      _mm512_and_ps(r, _mm512_castsi512_ps(_mm512_set1_epi32(int32_t(
+                           0x80000000u)))));
+  return _mm512_mask_add_ps(t, away, t, step);
+}
+
+/// quantizeToGrid on 16 lanes; `nonzero` masks lanes whose scale is 0.
+template <Rounding Mode>
+VSQ_INLINE __m512 quantizeLanes(__m512 x, __m512 scale, __mmask16 nonzero,
+                                __m512 qmin, __m512 qmax) {
+  __m512 r = roundTo<Mode>(_mm512_div_ps(x, scale));
+  return _mm512_maskz_min_ps(nonzero, _mm512_max_ps(r, qmin), qmax);
+}
+
+VSQ_INLINE __m256i toInt16(__m512 q) {
+  return _mm512_cvtepi32_epi16(_mm512_cvttps_epi32(q));
+}
+
+template <Rounding Mode>
+VSQ_TARGET void quantizeVectorsImpl(const float *x, int64_t n,
+                                    int64_t vectorSize, const float *scales,
+                                    float qminValue, float qmaxValue,
+                                    int16_t *out) {
+  const __m512 qmin = _mm512_set1_ps(qminValue),
+               qmax = _mm512_set1_ps(qmaxValue);
+  if (vectorSize == 16) {
+    // One register per vector: no per-vector bookkeeping.
+    const int64_t full = n / 16;
+    for (int64_t b = 0; b < full; ++b) {
+      const __m512 scale = _mm512_set1_ps(scales[b]);
+      const __mmask16 nonzero =
+          _mm512_cmp_ps_mask(scale, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+      _mm256_storeu_si256(
+          reinterpret_cast<__m256i *>(out + 16 * b),
+          toInt16(quantizeLanes<Mode>(_mm512_loadu_ps(x + 16 * b), scale,
+                                      nonzero, qmin, qmax)));
+    }
+    if (n > 16 * full) {
+      const __m512 scale = _mm512_set1_ps(scales[full]);
+      const __mmask16 nonzero =
+          _mm512_cmp_ps_mask(scale, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+      const __mmask16 mask = maskOf(n - 16 * full);
+      _mm512_mask_cvtepi32_storeu_epi16(
+          out + 16 * full, mask,
+          _mm512_cvttps_epi32(quantizeLanes<Mode>(
+              _mm512_maskz_loadu_ps(mask, x + 16 * full), scale, nonzero,
+              qmin, qmax)));
+    }
+    return;
+  }
+  if (vectorSize >= 16) {
+    for (int64_t begin = 0, b = 0; begin < n; begin += vectorSize, ++b) {
+      const int64_t end = n - begin < vectorSize ? n : begin + vectorSize;
+      const __m512 scale = _mm512_set1_ps(scales[b]);
+      const __mmask16 nonzero = scales[b] != 0.0f ? 0xffff : 0;
+      int64_t i = begin;
+      for (; i + 16 <= end; i += 16)
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i *>(out + i),
+            toInt16(quantizeLanes<Mode>(_mm512_loadu_ps(x + i), scale,
+                                        nonzero, qmin, qmax)));
+      if (i < end) {
+        __mmask16 mask = maskOf(end - i);
+        _mm512_mask_cvtepi32_storeu_epi16(
+            out + i, mask,
+            _mm512_cvttps_epi32(quantizeLanes<Mode>(
+                _mm512_maskz_loadu_ps(mask, x + i), scale, nonzero, qmin,
+                qmax)));
+      }
+    }
+    return;
+  }
+  // Short vectors: 16 elements at a time with a per-lane scale.
+  alignas(64) float laneScales[16];
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t count = n - i < 16 ? n - i : 16;
+    for (int64_t j = 0; j < count; ++j)
+      laneScales[j] = scales[(i + j) / vectorSize];
+    for (int64_t j = count; j < 16; ++j)
+      laneScales[j] = 1.0f;
+    __m512 scale = _mm512_load_ps(laneScales);
+    __mmask16 nonzero =
+        _mm512_cmp_ps_mask(scale, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    __mmask16 mask = maskOf(count);
+    _mm512_mask_cvtepi32_storeu_epi16(
+        out + i, mask,
+        _mm512_cvttps_epi32(quantizeLanes<Mode>(
+            _mm512_maskz_loadu_ps(mask, x + i), scale, nonzero, qmin, qmax)));
+  }
+}
+
+VSQ_TARGET void quantizeVectorsAvx512(const float *x, int64_t n,
+                                      int64_t vectorSize, const float *scales,
+                                      float qmin, float qmax,
+                                      Rounding rounding, int16_t *out) {
+  if (rounding == Rounding::HalfToEven)
+    quantizeVectorsImpl<Rounding::HalfToEven>(x, n, vectorSize, scales, qmin,
+                                              qmax, out);
+  else
+    quantizeVectorsImpl<Rounding::HalfAwayFromZero>(x, n, vectorSize, scales,
+                                                    qmin, qmax, out);
+}
+
+template <Rounding Mode>
+VSQ_TARGET void quantizeScaledImpl(const float *x, const float *scales,
+                                   int64_t n, float qminValue,
+                                   float qmaxValue, int16_t *out) {
+  const __m512 qmin = _mm512_set1_ps(qminValue),
+               qmax = _mm512_set1_ps(qmaxValue);
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 mask = maskOf(n - i);
+    // Masked-off lanes load scale 0 and are masked to q = 0.
+    __m512 scale = _mm512_maskz_loadu_ps(mask, scales + i);
+    __mmask16 nonzero =
+        _mm512_cmp_ps_mask(scale, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    __m512 q = quantizeLanes<Mode>(_mm512_maskz_loadu_ps(mask, x + i), scale,
+                                   nonzero, qmin, qmax);
+    if (mask == 0xffff)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out + i), toInt16(q));
+    else
+      _mm512_mask_cvtepi32_storeu_epi16(out + i, mask,
+                                        _mm512_cvttps_epi32(q));
+  }
+}
+
+VSQ_TARGET void quantizeScaledAvx512(const float *x, const float *scales,
+                                     int64_t n, float qmin, float qmax,
+                                     Rounding rounding, int16_t *out) {
+  if (rounding == Rounding::HalfToEven)
+    quantizeScaledImpl<Rounding::HalfToEven>(x, scales, n, qmin, qmax, out);
+  else
+    quantizeScaledImpl<Rounding::HalfAwayFromZero>(x, scales, n, qmin, qmax,
+                                                   out);
+}
+
+//===----------------------------------------------------------------------===//
+// Scales
+//===----------------------------------------------------------------------===//
+
+VSQ_TARGET void divideAvx512(const float *x, int64_t n, float divisorValue,
+                             float *out) {
+  const __m512 divisor = _mm512_set1_ps(divisorValue);
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 mask = maskOf(n - i);
+    _mm512_mask_storeu_ps(
+        out + i, mask,
+        _mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + i), divisor));
+  }
+}
+
+/// integerScaleOf on 16 lanes: 0 where s == 0 (or gamma == 0), else
+/// clamp(ceil or nearest-even of the fp32 quotient s / gamma, 1, 2^M - 1).
+VSQ_TARGET void twoLevelScalesAvx512(const float *scales, int64_t n,
+                                     float gammaValue, unsigned scaleBits,
+                                     ScaleRounding rounding,
+                                     uint16_t *integerScales,
+                                     float *effective) {
+  const __m512 gamma = _mm512_set1_ps(gammaValue);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 maxScale = _mm512_set1_ps(float((1u << scaleBits) - 1));
+  const bool ceil = rounding == ScaleRounding::Ceil;
+  for (int64_t i = 0; i < n; i += 16) {
+    __mmask16 mask = maskOf(n - i);
+    __m512 s = _mm512_maskz_loadu_ps(mask, scales + i);
+    __mmask16 nonzero =
+        gammaValue == 0.0f
+            ? __mmask16(0)
+            : _mm512_cmp_ps_mask(s, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+    __m512 ratio = _mm512_div_ps(s, gamma);
+    __m512 rounded =
+        ceil ? _mm512_roundscale_ps(ratio, _MM_FROUND_TO_POS_INF |
+                                               _MM_FROUND_NO_EXC)
+             : _mm512_roundscale_ps(ratio, _MM_FROUND_TO_NEAREST_INT |
+                                               _MM_FROUND_NO_EXC);
+    __m512 sq = _mm512_maskz_min_ps(nonzero, _mm512_max_ps(rounded, one),
+                                    maxScale);
+    _mm512_mask_cvtepi32_storeu_epi16(integerScales + i, mask,
+                                      _mm512_cvttps_epi32(sq));
+    _mm512_mask_storeu_ps(effective + i, mask, _mm512_mul_ps(sq, gamma));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Squared errors of candidate scales (lanes = candidates of one vector)
+//===----------------------------------------------------------------------===//
+
+/// 16 candidates of one vector: the fp32 scale each divides by and (two
+/// level) the integer scale sq as a float. Plain floats, not __m512: code
+/// outside the target attribute (std::vector's) sees __m512 with a smaller
+/// alignment, so a struct holding one would have two layouts.
+struct CandidateGroup {
+  alignas(64) float scale[16];
+  alignas(64) float integerScale[16];
+};
+
+/// The registers of one group.
+struct GroupRegisters {
+  __m512 scale, integerScale;
+  __mmask16 nonzero;
+};
+
+VSQ_INLINE GroupRegisters load(const CandidateGroup &group) {
+  GroupRegisters r;
+  r.scale = _mm512_load_ps(group.scale);
+  r.integerScale = _mm512_load_ps(group.integerScale);
+  r.nonzero = _mm512_cmp_ps_mask(r.scale, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  return r;
+}
+
+/// xhat of the quantized lanes: q * scale (single level) or
+/// f32(q * sq) * gamma (two level).
+template <bool TwoLevel>
+VSQ_INLINE __m512 dequantizeLanes(__m512 q, const GroupRegisters &group,
+                                  __m512 gamma) {
+  if (TwoLevel)
+    return _mm512_mul_ps(_mm512_mul_ps(q, group.integerScale), gamma);
+  return _mm512_mul_ps(q, group.scale);
+}
+
+/// Adds (x - xhat)^2 in fp64 to the two halves of a 16-lane error.
+VSQ_INLINE void accumulate(__m512d xd, __m512 xhat, __m512d &low,
+                           __m512d &high) {
+  __m512d dl = _mm512_sub_pd(xd, _mm512_cvtps_pd(_mm512_castps512_ps256(xhat)));
+  __m512d dh =
+      _mm512_sub_pd(xd, _mm512_cvtps_pd(_mm512_extractf32x8_ps(xhat, 1)));
+  low = _mm512_add_pd(low, _mm512_mul_pd(dl, dl));
+  high = _mm512_add_pd(high, _mm512_mul_pd(dh, dh));
+}
+
+/// errors[16 g + l] = sum over i of (x_i - xhat_i)^2 for candidate l of
+/// group g, summed in element order from 0 (NG groups side by side).
+template <Rounding Mode, bool TwoLevel, int NG>
+VSQ_TARGET void candidateErrors(const float *x, int64_t n,
+                                const CandidateGroup *groups, float gammaValue,
+                                float qminValue, float qmaxValue,
+                                double *errors) {
+  const __m512 qmin = _mm512_set1_ps(qminValue),
+               qmax = _mm512_set1_ps(qmaxValue),
+               gamma = _mm512_set1_ps(gammaValue);
+  GroupRegisters g[NG];
+  __m512d low[NG], high[NG];
+  for (int j = 0; j < NG; ++j) {
+    g[j] = load(groups[j]);
+    low[j] = _mm512_setzero_pd();
+    high[j] = _mm512_setzero_pd();
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const __m512 xs = _mm512_set1_ps(x[i]);
+    const __m512d xd = _mm512_set1_pd(double(x[i]));
+    for (int j = 0; j < NG; ++j) {
+      __m512 q = quantizeLanes<Mode>(xs, g[j].scale, g[j].nonzero, qmin, qmax);
+      accumulate(xd, dequantizeLanes<TwoLevel>(q, g[j], gamma), low[j],
+                 high[j]);
+    }
+  }
+  for (int j = 0; j < NG; ++j) {
+    _mm512_storeu_pd(errors + 16 * j, low[j]);
+    _mm512_storeu_pd(errors + 16 * j + 8, high[j]);
+  }
+}
+
+/// The error term of one element of magnitude m (a lower bound of every
+/// candidate's total, as an fp sum of terms >= 0 is >= each of them).
+template <Rounding Mode, bool TwoLevel>
+VSQ_TARGET void boundOf(float m, const CandidateGroup &group, float gammaValue,
+                        float qminValue, float qmaxValue, double *bound) {
+  CandidateGroup one = group;
+  candidateErrors<Mode, TwoLevel, 1>(&m, 1, &one, gammaValue, qminValue,
+                                     qmaxValue, bound);
+}
+
+/// Evaluates the groups listed in `order` (indices into `groups`), first
+/// `eager` of them unconditionally and the rest unless their bound (the
+/// error of the largest element alone) exceeds the best error found so far
+/// on every valid lane; errors of skipped lanes stay +inf. Lane l of group
+/// j is valid when valid(j, l).
+template <Rounding Mode, bool TwoLevel, typename Valid>
+VSQ_TARGET void evaluateGroups(const float *x, int64_t n, float largest,
+                               const CandidateGroup *groups,
+                               const int64_t *order, int64_t numOrdered,
+                               int64_t eager, float gamma, float qmin,
+                               float qmax, double *errors, Valid valid) {
+  constexpr int kBatch = 4;
+  double best = std::numeric_limits<double>::infinity();
+  int64_t next = 0;
+  while (next < numOrdered) {
+    CandidateGroup batch[kBatch];
+    int64_t members[kBatch];
+    int count = 0;
+    while (count < kBatch && next < numOrdered) {
+      int64_t j = order[next++];
+      if (next > eager) {
+        alignas(64) double bound[16];
+        boundOf<Mode, TwoLevel>(largest, groups[j], gamma, qmin, qmax, bound);
+        bool useful = false;
+        for (int l = 0; l < 16; ++l)
+          useful |= valid(j, l) && !(bound[l] > best);
+        if (!useful)
+          continue;
+      }
+      members[count] = j;
+      batch[count++] = groups[j];
+    }
+    if (count == 0)
+      break;
+    alignas(64) double batchErrors[16 * kBatch];
+    switch (count) {
+    case 4:
+      candidateErrors<Mode, TwoLevel, 4>(x, n, batch, gamma, qmin, qmax,
+                                         batchErrors);
+      break;
+    case 3:
+      candidateErrors<Mode, TwoLevel, 3>(x, n, batch, gamma, qmin, qmax,
+                                         batchErrors);
+      break;
+    case 2:
+      candidateErrors<Mode, TwoLevel, 2>(x, n, batch, gamma, qmin, qmax,
+                                         batchErrors);
+      break;
+    default:
+      candidateErrors<Mode, TwoLevel, 1>(x, n, batch, gamma, qmin, qmax,
+                                         batchErrors);
+      break;
+    }
+    for (int c = 0; c < count; ++c)
+      for (int l = 0; l < 16; ++l) {
+        if (!valid(members[c], l))
+          continue;
+        double e = batchErrors[16 * c + l];
+        errors[16 * members[c] + l] = e;
+        best = e < best ? e : best;
+      }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// mse grid (SPEC.md section 4)
+//===----------------------------------------------------------------------===//
+
+/// Grid points k = 1..G in groups of 16 from the top: group j holds
+/// k = G - 16 j - 15 + l in lane l (lanes with k < 1 are invalid). The top
+/// groups go first: the optimum is rarely far below max|x|, and the clipping
+/// error of the largest element then rules out most low groups.
+template <Rounding Mode>
+VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
+                                  ElementFormat format, int64_t gridPoints) {
+  const float qmin = float(format.qmin()), qmax = float(format.qmax());
+  const int64_t numGroups = (gridPoints + 15) / 16;
+  constexpr int64_t kStackGroups = 16;
+  CandidateGroup stackGroups[kStackGroups];
+  alignas(64) double stackErrors[16 * kStackGroups];
+  int64_t stackOrder[kStackGroups];
+  std::vector<CandidateGroup> heapGroups;
+  std::vector<double> heapErrors;
+  std::vector<int64_t> heapOrder;
+  CandidateGroup *groups = stackGroups;
+  double *errors = stackErrors;
+  int64_t *order = stackOrder;
+  if (numGroups > kStackGroups) {
+    heapGroups.resize(numGroups);
+    heapErrors.resize(16 * numGroups);
+    heapOrder.resize(numGroups);
+    groups = heapGroups.data();
+    errors = heapErrors.data();
+    order = heapOrder.data();
+  }
+
+  const __m512d maxd = _mm512_set1_pd(double(maxAbs)),
+                grid = _mm512_set1_pd(double(gridPoints));
+  const __m512d laneLow = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512d laneHigh = _mm512_setr_pd(8, 9, 10, 11, 12, 13, 14, 15);
+  for (int64_t j = 0; j < numGroups; ++j) {
+    // Invalid lanes (k < 1) get k = G: a valid scale, result ignored.
+    const double first = double(gridPoints - 16 * j - 15);
+    __m512d kLow = _mm512_add_pd(_mm512_set1_pd(first), laneLow);
+    __m512d kHigh = _mm512_add_pd(_mm512_set1_pd(first), laneHigh);
+    kLow = _mm512_max_pd(kLow, _mm512_set1_pd(1.0));
+    kHigh = _mm512_max_pd(kHigh, _mm512_set1_pd(1.0));
+    // alpha_k = f32(max|x| * k / G) in double, rounded once.
+    __m256 aLow = _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kLow), grid));
+    __m256 aHigh =
+        _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kHigh), grid));
+    __m512 alpha = _mm512_insertf32x8(_mm512_castps256_ps512(aLow), aHigh, 1);
+    _mm512_store_ps(groups[j].scale,
+                    _mm512_div_ps(alpha, _mm512_set1_ps(qmax)));
+    _mm512_store_ps(groups[j].integerScale, _mm512_setzero_ps());
+    order[j] = j;
+    for (int l = 0; l < 16; ++l)
+      errors[16 * j + l] = std::numeric_limits<double>::infinity();
+  }
+  auto kOf = [gridPoints](int64_t j, int l) {
+    return gridPoints - 16 * j - 15 + l;
+  };
+  evaluateGroups<Mode, false>(
+      x, n, maxAbs, groups, order, numGroups, /*eager=*/4, 0.0f, qmin, qmax,
+      errors, [&](int64_t j, int l) { return kOf(j, l) >= 1; });
+
+  // Least error, ties to the smaller k: scan k upwards.
+  double bestError = std::numeric_limits<double>::infinity();
+  int64_t bestK = gridPoints;
+  for (int64_t k = 1; k <= gridPoints; ++k) {
+    int64_t j = (gridPoints - k) / 16;
+    int l = int(k - (gridPoints - 16 * j - 15));
+    double e = errors[16 * j + l];
+    if (e < bestError) {
+      bestError = e;
+      bestK = k;
+    }
+  }
+  return float(double(maxAbs) * double(bestK) / double(gridPoints));
+}
+
+VSQ_TARGET float mseThresholdAvx512(const float *x, int64_t n, float maxAbs,
+                                    ElementFormat format, int64_t gridPoints,
+                                    Rounding rounding) {
+  return rounding == Rounding::HalfToEven
+             ? mseThresholdImpl<Rounding::HalfToEven>(x, n, maxAbs, format,
+                                                      gridPoints)
+             : mseThresholdImpl<Rounding::HalfAwayFromZero>(x, n, maxAbs,
+                                                            format,
+                                                            gridPoints);
+}
+
+//===----------------------------------------------------------------------===//
+// Two-level integer scale search (SPEC.md section 3, exactScaleSearch)
+//===----------------------------------------------------------------------===//
+
+/// Every sq in 1..2^M-1, 16 per group (group j: sq = 16 j + 1 + l), the
+/// default's group first and then outwards from it; least error wins, ties
+/// to the default and then to the smaller sq.
+template <Rounding Mode>
+VSQ_TARGET uint16_t searchImpl(const float *x, int64_t n, float largest,
+                               float gamma, uint16_t defaultScale,
+                               unsigned scaleBits, ElementFormat format) {
+  const float qmin = float(format.qmin()), qmax = float(format.qmax());
+  const int64_t maxScale = (int64_t(1) << scaleBits) - 1;
+  const int64_t numGroups = (maxScale + 15) / 16;
+  constexpr int64_t kStackGroups = 16;
+  CandidateGroup stackGroups[kStackGroups];
+  alignas(64) double stackErrors[16 * kStackGroups];
+  int64_t stackOrder[kStackGroups];
+  std::vector<CandidateGroup> heapGroups;
+  std::vector<double> heapErrors;
+  std::vector<int64_t> heapOrder;
+  CandidateGroup *groups = stackGroups;
+  double *errors = stackErrors;
+  int64_t *order = stackOrder;
+  if (numGroups > kStackGroups) {
+    heapGroups.resize(numGroups);
+    heapErrors.resize(16 * numGroups);
+    heapOrder.resize(numGroups);
+    groups = heapGroups.data();
+    errors = heapErrors.data();
+    order = heapOrder.data();
+  }
+
+  const __m512 lanes = _mm512_setr_ps(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                      13, 14, 15, 16);
+  const __m512 gammas = _mm512_set1_ps(gamma);
+  for (int64_t j = 0; j < numGroups; ++j) {
+    // sq = 16 j + 1 + l is exact in fp32 (below 2^17).
+    __m512 integerScale = _mm512_add_ps(_mm512_set1_ps(float(16 * j)), lanes);
+    _mm512_store_ps(groups[j].integerScale, integerScale);
+    _mm512_store_ps(groups[j].scale, _mm512_mul_ps(integerScale, gammas));
+    for (int l = 0; l < 16; ++l)
+      errors[16 * j + l] = std::numeric_limits<double>::infinity();
+  }
+  const int64_t home = (int64_t(defaultScale) - 1) / 16;
+  int64_t numOrdered = 0;
+  order[numOrdered++] = home;
+  for (int64_t d = 1; numOrdered < numGroups; ++d) {
+    if (home + d < numGroups)
+      order[numOrdered++] = home + d;
+    if (home - d >= 0)
+      order[numOrdered++] = home - d;
+  }
+  evaluateGroups<Mode, true>(
+      x, n, largest, groups, order, numGroups, /*eager=*/1, gamma, qmin, qmax,
+      errors, [&](int64_t j, int l) { return 16 * j + 1 + l <= maxScale; });
+
+  uint16_t best = defaultScale;
+  double bestError = errors[defaultScale - 1];
+  for (int64_t sq = 1; sq <= maxScale; ++sq) {
+    double e = errors[sq - 1];
+    if (e < bestError) {
+      bestError = e;
+      best = uint16_t(sq);
+    }
+  }
+  return best;
+}
+
+VSQ_TARGET uint16_t searchIntegerScaleAvx512(const float *x, int64_t n,
+                                             float largest, float gamma,
+                                             uint16_t defaultScale,
+                                             unsigned scaleBits,
+                                             ElementFormat format,
+                                             Rounding rounding) {
+  return rounding == Rounding::HalfToEven
+             ? searchImpl<Rounding::HalfToEven>(x, n, largest, gamma,
+                                                defaultScale, scaleBits,
+                                                format)
+             : searchImpl<Rounding::HalfAwayFromZero>(
+                   x, n, largest, gamma, defaultScale, scaleBits, format);
+}
+
+const Kernels kAvx512 = {
+    runMaximaAvx512,      rowsMaxIntoAvx512,    quantizeVectorsAvx512,
+    quantizeScaledAvx512, divideAvx512,         twoLevelScalesAvx512,
+    mseThresholdAvx512,   searchIntegerScaleAvx512,
+};
+
+} // namespace
+
+const Kernels *vsquant::quant::detail::avx512Kernels() { return &kAvx512; }
+
+#else
+
+const Kernels *vsquant::quant::detail::avx512Kernels() { return nullptr; }
+
+#endif
