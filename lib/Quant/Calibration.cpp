@@ -147,19 +147,37 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
   }
   if (total == 0 || !(histogram.maxAbs > 0.0))
     return 0.0f;
+  const double totalCount = double(total);
 
   // Only nonzero bins enter P, the level sums and KL, so each candidate costs
-  // O(nonzero bins below it); the arithmetic is that of the dense loop.
+  // O(nonzero bins below it + levels). The arithmetic is that of the dense
+  // definition, term by term and in bin order:
+  //   level(b) = floor(b * L / i), found by walking the level boundaries;
+  //   qd(level) = count / bins / kept, once per level (the same expression
+  //   for every bin of the level);
+  //   term(b) = p * log(p / qd) with p = count(b) / total. Bins of one level
+  //   with the same count have the same term: it is computed once (the
+  //   histogram of a few thousand values has few distinct small counts).
+  const size_t numNonzero = nonzeroBins.size();
+  std::vector<int64_t> binLevel(numNonzero);
   std::vector<uint64_t> levelCount(levels, 0);
   std::vector<int64_t> levelBins(levels, 0);
+  std::vector<double> levelQd(levels, 0.0);
+  constexpr uint64_t kCachedCounts = 64;
+  struct CachedTerm {
+    int64_t stamp = -1;
+    double term = 0.0;
+  };
+  std::vector<CachedTerm> cache(kCachedCounts);
+  int64_t stamp = 0;
+
   uint64_t kept = 0; // sum(hist[0:i])
   size_t keptBins = 0;
   for (int64_t b = 0; b < kFirstCandidate; ++b)
     kept += hist[b];
-  while (keptBins < nonzeroBins.size() && nonzeroBins[keptBins] < kFirstCandidate)
+  while (keptBins < numNonzero && nonzeroBins[keptBins] < kFirstCandidate)
     ++keptBins;
 
-  const double totalCount = double(total);
   double bestKL = std::numeric_limits<double>::infinity();
   int64_t bestCandidate = bins;
   for (int64_t i = kFirstCandidate; i <= bins; ++i) {
@@ -172,41 +190,64 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
     // Qd is all zero while P[i-1] holds the outliers: KL is infinite.
     if (kept == 0)
       continue;
-    auto levelOf = [&](int64_t b) { return b * levels / i; };
     // P[i-1] is nonzero through the outliers alone when hist[i-1] == 0.
     const bool outlierOnlyBin = outliers > 0 && hist[i - 1] == 0;
+    // Levels of the kept nonzero bins: level L holds the bins b with
+    // L * i <= b * levels < (L + 1) * i.
+    int64_t level = 0;
     for (size_t n = 0; n < keptBins; ++n) {
       int64_t b = nonzeroBins[n];
-      levelCount[levelOf(b)] += hist[b];
-      ++levelBins[levelOf(b)];
+      while (b * levels >= (level + 1) * i)
+        ++level;
+      binLevel[n] = level;
+      levelCount[level] += hist[b];
+      ++levelBins[level];
     }
+    const int64_t outlierLevel = outlierOnlyBin ? (i - 1) * levels / i : 0;
     if (outlierOnlyBin)
-      ++levelBins[levelOf(i - 1)];
+      ++levelBins[outlierLevel];
 
     const double keptCount = double(kept);
-    auto termOf = [&](int64_t b, uint64_t pCount) {
-      int64_t level = levelOf(b);
+    auto qdOf = [&](int64_t l) {
+      return double(levelCount[l]) / double(levelBins[l]) / keptCount;
+    };
+    auto termOf = [&](uint64_t pCount, double qd) {
       double p = double(pCount) / totalCount;
-      double qd = double(levelCount[level]) / double(levelBins[level]) /
-                  keptCount;
       if (qd == 0.0)
         return std::numeric_limits<double>::infinity();
       return p * std::log(p / qd);
     };
     double kl = 0.0;
+    int64_t cachedLevel = -1;
     for (size_t n = 0; n < keptBins; ++n) {
       int64_t b = nonzeroBins[n];
-      kl += termOf(b, b == i - 1 ? hist[b] + outliers : hist[b]);
+      int64_t l = binLevel[n];
+      if (l != cachedLevel) {
+        cachedLevel = l;
+        levelQd[l] = qdOf(l);
+        ++stamp; // A new level: forget the cached terms.
+      }
+      uint64_t pCount = b == i - 1 ? hist[b] + outliers : hist[b];
+      if (pCount < kCachedCounts) {
+        CachedTerm &entry = cache[pCount];
+        if (entry.stamp != stamp) {
+          entry.stamp = stamp;
+          entry.term = termOf(pCount, levelQd[l]);
+        }
+        kl += entry.term;
+      } else {
+        kl += termOf(pCount, levelQd[l]);
+      }
     }
     if (outlierOnlyBin)
-      kl += termOf(i - 1, outliers);
+      kl += termOf(outliers, qdOf(outlierLevel));
 
     for (size_t n = 0; n < keptBins; ++n) {
-      levelCount[levelOf(nonzeroBins[n])] = 0;
-      levelBins[levelOf(nonzeroBins[n])] = 0;
+      levelCount[binLevel[n]] = 0;
+      levelBins[binLevel[n]] = 0;
     }
     if (outlierOnlyBin)
-      levelBins[levelOf(i - 1)] = 0;
+      levelBins[outlierLevel] = 0;
 
     if (kl < bestKL) { // Ties keep the smaller i.
       bestKL = kl;
