@@ -28,6 +28,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12's intrinsic headers trip this on _mm512_undefined_* (GCC PR105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 #endif
@@ -455,6 +456,32 @@ VSQ_TARGET void boundOf(float m, const CandidateGroup &group, float gammaValue,
                                      qmaxValue, bound);
 }
 
+/// candidateErrors for 1 to 4 groups.
+template <Rounding Mode, bool TwoLevel>
+VSQ_TARGET void evaluateBatch(const float *x, int64_t n,
+                              const CandidateGroup *batch, int count,
+                              float gamma, float qmin, float qmax,
+                              double *errors) {
+  switch (count) {
+  case 4:
+    candidateErrors<Mode, TwoLevel, 4>(x, n, batch, gamma, qmin, qmax,
+                                       errors);
+    break;
+  case 3:
+    candidateErrors<Mode, TwoLevel, 3>(x, n, batch, gamma, qmin, qmax,
+                                       errors);
+    break;
+  case 2:
+    candidateErrors<Mode, TwoLevel, 2>(x, n, batch, gamma, qmin, qmax,
+                                       errors);
+    break;
+  default:
+    candidateErrors<Mode, TwoLevel, 1>(x, n, batch, gamma, qmin, qmax,
+                                       errors);
+    break;
+  }
+}
+
 /// Evaluates the groups listed in `order` (indices into `groups`), first
 /// `eager` of them unconditionally and the rest unless their bound (the
 /// error of the largest element alone) exceeds the best error found so far
@@ -490,24 +517,8 @@ VSQ_TARGET void evaluateGroups(const float *x, int64_t n, float largest,
     if (count == 0)
       break;
     alignas(64) double batchErrors[16 * kBatch];
-    switch (count) {
-    case 4:
-      candidateErrors<Mode, TwoLevel, 4>(x, n, batch, gamma, qmin, qmax,
-                                         batchErrors);
-      break;
-    case 3:
-      candidateErrors<Mode, TwoLevel, 3>(x, n, batch, gamma, qmin, qmax,
-                                         batchErrors);
-      break;
-    case 2:
-      candidateErrors<Mode, TwoLevel, 2>(x, n, batch, gamma, qmin, qmax,
-                                         batchErrors);
-      break;
-    default:
-      candidateErrors<Mode, TwoLevel, 1>(x, n, batch, gamma, qmin, qmax,
-                                         batchErrors);
-      break;
-    }
+    evaluateBatch<Mode, TwoLevel>(x, n, batch, count, gamma, qmin, qmax,
+                                  batchErrors);
     for (int c = 0; c < count; ++c)
       for (int l = 0; l < 16; ++l) {
         if (!valid(members[c], l))
@@ -523,10 +534,29 @@ VSQ_TARGET void evaluateGroups(const float *x, int64_t n, float largest,
 // mse grid (SPEC.md section 4)
 //===----------------------------------------------------------------------===//
 
+/// quantizeToGrid and the error term of one element (scalar, the same
+/// operations as a lane).
+template <Rounding Mode> struct ScalarTerm {
+  float q, xhat;
+  double error;
+};
+template <Rounding Mode>
+ScalarTerm<Mode> singleLevelTerm(float m, float scale, float qmin,
+                                 float qmax) {
+  float q = quantizeToGrid<Mode>(m, scale, qmin, qmax);
+  float xhat = q * scale;
+  double diff = double(m) - double(xhat);
+  return {q, xhat, diff * diff};
+}
+
 /// Grid points k = 1..G in groups of 16 from the top: group j holds
 /// k = G - 16 j - 15 + l in lane l (lanes with k < 1 are invalid). The top
-/// groups go first: the optimum is rarely far below max|x|, and the clipping
-/// error of the largest element then rules out most low groups.
+/// group is evaluated first (for vectors of a few dozen elements the
+/// optimum is nearly always there); then the groups below, each skipped
+/// when the largest element's error alone exceeds the best total on all
+/// its lanes. Once the largest element m is clipped (q = Q, xhat <= m) at
+/// a group's top grid point with an error above the best, every lower grid
+/// point clips it further (smaller alpha, smaller xhat): the walk stops.
 template <Rounding Mode>
 VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
                                   ElementFormat format, int64_t gridPoints) {
@@ -535,62 +565,115 @@ VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
   constexpr int64_t kStackGroups = 16;
   CandidateGroup stackGroups[kStackGroups];
   alignas(64) double stackErrors[16 * kStackGroups];
-  int64_t stackOrder[kStackGroups];
   std::vector<CandidateGroup> heapGroups;
   std::vector<double> heapErrors;
-  std::vector<int64_t> heapOrder;
   CandidateGroup *groups = stackGroups;
   double *errors = stackErrors;
-  int64_t *order = stackOrder;
   if (numGroups > kStackGroups) {
     heapGroups.resize(numGroups);
     heapErrors.resize(16 * numGroups);
-    heapOrder.resize(numGroups);
     groups = heapGroups.data();
     errors = heapErrors.data();
-    order = heapOrder.data();
   }
 
   const __m512d maxd = _mm512_set1_pd(double(maxAbs)),
                 grid = _mm512_set1_pd(double(gridPoints));
   const __m512d laneLow = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
   const __m512d laneHigh = _mm512_setr_pd(8, 9, 10, 11, 12, 13, 14, 15);
-  for (int64_t j = 0; j < numGroups; ++j) {
-    // Invalid lanes (k < 1) get k = G: a valid scale, result ignored.
+  auto setUp = [&](int64_t j) VSQ_TARGET {
+    // Invalid lanes (k < 1) get k = 1: a valid scale, result ignored.
     const double first = double(gridPoints - 16 * j - 15);
     __m512d kLow = _mm512_add_pd(_mm512_set1_pd(first), laneLow);
     __m512d kHigh = _mm512_add_pd(_mm512_set1_pd(first), laneHigh);
     kLow = _mm512_max_pd(kLow, _mm512_set1_pd(1.0));
     kHigh = _mm512_max_pd(kHigh, _mm512_set1_pd(1.0));
     // alpha_k = f32(max|x| * k / G) in double, rounded once.
-    __m256 aLow = _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kLow), grid));
+    __m256 aLow =
+        _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kLow), grid));
     __m256 aHigh =
         _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kHigh), grid));
     __m512 alpha = _mm512_insertf32x8(_mm512_castps256_ps512(aLow), aHigh, 1);
     _mm512_store_ps(groups[j].scale,
                     _mm512_div_ps(alpha, _mm512_set1_ps(qmax)));
     _mm512_store_ps(groups[j].integerScale, _mm512_setzero_ps());
-    order[j] = j;
-    for (int l = 0; l < 16; ++l)
-      errors[16 * j + l] = std::numeric_limits<double>::infinity();
-  }
+  };
   auto kOf = [gridPoints](int64_t j, int l) {
     return gridPoints - 16 * j - 15 + l;
   };
-  evaluateGroups<Mode, false>(
-      x, n, maxAbs, groups, order, numGroups, /*eager=*/4, 0.0f, qmin, qmax,
-      errors, [&](int64_t j, int l) { return kOf(j, l) >= 1; });
+  auto valid = [&](int64_t j, int l) { return kOf(j, l) >= 1; };
 
-  // Least error, ties to the smaller k: scan k upwards.
+  double best = std::numeric_limits<double>::infinity();
+  // Groups evaluated, in increasing j (decreasing k).
+  int64_t stackEvaluated[kStackGroups];
+  std::vector<int64_t> heapEvaluated;
+  int64_t *evaluated = stackEvaluated;
+  if (numGroups > kStackGroups) {
+    heapEvaluated.resize(numGroups);
+    evaluated = heapEvaluated.data();
+  }
+  int64_t numEvaluated = 0;
+  auto evaluate = [&](const int64_t *members, int count) VSQ_TARGET {
+    for (int c = 0; c < count; ++c)
+      evaluated[numEvaluated++] = members[c];
+    CandidateGroup batch[4];
+    for (int c = 0; c < count; ++c)
+      batch[c] = groups[members[c]];
+    alignas(64) double batchErrors[64];
+    evaluateBatch<Mode, false>(x, n, batch, count, 0.0f, qmin, qmax,
+                               batchErrors);
+    for (int c = 0; c < count; ++c)
+      for (int l = 0; l < 16; ++l)
+        if (valid(members[c], l)) {
+          double e = batchErrors[16 * c + l];
+          errors[16 * members[c] + l] = e;
+          best = e < best ? e : best;
+        }
+  };
+
+  setUp(0);
+  const int64_t top = 0;
+  evaluate(&top, 1);
+  for (int64_t j = 1; j < numGroups;) {
+    int64_t members[4];
+    int count = 0;
+    for (; count < 4 && j < numGroups; ++j) {
+      const int64_t k = gridPoints - 16 * j; // The group's top grid point.
+      const float alpha =
+          float(double(maxAbs) * double(k) / double(gridPoints));
+      ScalarTerm<Mode> t = singleLevelTerm<Mode>(maxAbs, alpha / qmax, qmin,
+                                                 qmax);
+      if (t.error > best && t.q == qmax && t.xhat <= maxAbs) {
+        j = numGroups; // This and every lower grid point lose.
+        break;
+      }
+      setUp(j);
+      alignas(64) double bound[16];
+      boundOf<Mode, false>(maxAbs, groups[j], 0.0f, qmin, qmax, bound);
+      bool useful = false;
+      for (int l = 0; l < 16; ++l)
+        useful |= valid(j, l) && !(bound[l] > best);
+      if (useful)
+        members[count++] = j;
+    }
+    if (count > 0)
+      evaluate(members, count);
+  }
+
+  // Least error, ties to the smaller k: scan the evaluated grid points
+  // upwards (groups by decreasing j, lanes by increasing l); the others
+  // have larger errors than the best.
   double bestError = std::numeric_limits<double>::infinity();
   int64_t bestK = gridPoints;
-  for (int64_t k = 1; k <= gridPoints; ++k) {
-    int64_t j = (gridPoints - k) / 16;
-    int l = int(k - (gridPoints - 16 * j - 15));
-    double e = errors[16 * j + l];
-    if (e < bestError) {
-      bestError = e;
-      bestK = k;
+  for (int64_t e = numEvaluated; e-- > 0;) {
+    const int64_t j = evaluated[e];
+    for (int l = 0; l < 16; ++l) {
+      if (!valid(j, l))
+        continue;
+      double error = errors[16 * j + l];
+      if (error < bestError) {
+        bestError = error;
+        bestK = kOf(j, l);
+      }
     }
   }
   return float(double(maxAbs) * double(bestK) / double(gridPoints));

@@ -808,9 +808,10 @@ TEST(FastPath, MatchesReferenceOnRandomFormats) {
   const int64_t vectorSizes[] = {1, 2, 3, 5, 8, 16, 17, 32};
   const Method methods[] = {Method::Max, Method::Percentile, Method::MSE,
                             Method::OCTAV, Method::Entropy};
-  const int64_t gridPoints[] = {1, 3, 16, 17, 100, 130};
+  // G > 256 and 10-bit scales take the kernels' heap-allocated paths.
+  const int64_t gridPoints[] = {1, 3, 16, 17, 100, 130, 300};
   const double percentiles[] = {50.0, 90.0, 99.0, 99.99, 100.0, 33.3};
-  const unsigned scaleBitsChoices[] = {2, 4, 6, 8};
+  const unsigned scaleBitsChoices[] = {2, 4, 6, 8, 10};
   auto pick = [&](int n) { return int(rng() % unsigned(n)); };
   for (int trial = 0; trial < 400; ++trial) {
     const int rank = 1 + pick(3);
@@ -825,7 +826,7 @@ TEST(FastPath, MatchesReferenceOnRandomFormats) {
     f.axis = pick(rank);
     f.vectorSize = vectorSizes[pick(8)];
     f.element = ElementFormat{unsigned(2 + pick(7)), pick(4) != 0};
-    f.scaleBits = pick(2) ? 0 : scaleBitsChoices[pick(4)];
+    f.scaleBits = pick(2) ? 0 : scaleBitsChoices[pick(5)];
     f.coarseAxis = -1;
     if (f.scaleBits && f.granularity == Granularity::PerVector && rank > 1 &&
         pick(3)) {
@@ -841,7 +842,7 @@ TEST(FastPath, MatchesReferenceOnRandomFormats) {
     if (options.method == Method::Entropy &&
         f.granularity == Granularity::PerVector && n > 400)
       options.method = Method::OCTAV;
-    options.mseGridPoints = gridPoints[pick(6)];
+    options.mseGridPoints = gridPoints[pick(7)];
     options.percentile = percentiles[pick(6)];
     options.exactScaleSearch = pick(4) != 0;
     std::vector<float> data = styledData(size_t(n), pick(5), rng);
