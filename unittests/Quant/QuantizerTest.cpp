@@ -900,6 +900,12 @@ TEST(FastPath, LayoutsOfTheBenchmarkAndModels) {
       {{600, 70}, perChannel(si4, 1), Method::MSE},
       {{40000}, perTensor(si8), Method::Max},
       {{200, 200}, perTensor(si4), Method::MSE},
+      // Few long vectors, cut into pieces (>= 256 Ki elements).
+      {{300001}, perTensor(si8), Method::Max},
+      {{300001}, perTensor(ui4), Method::Percentile},
+      {{3, 100003}, perChannel(si4, 0), Method::MSE},
+      {{2, 150000}, perVector(si4, 1, 100000, 4, 0), Method::MSE},
+      {{2, 150000}, perVector(si8, 1, 100000, 6, -1), Method::Max},
   };
   for (const Case &c : cases) {
     int64_t n = 1;
