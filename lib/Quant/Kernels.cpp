@@ -142,6 +142,21 @@ void twoLevelScalesGeneric(const float *scales, int64_t n, float gamma,
   }
 }
 
+void octavThresholdsGeneric(const float *x, int64_t count,
+                            int64_t vectorSize, ElementFormat format,
+                            const float *maxima, float *alphas) {
+  std::vector<float> magnitudes(vectorSize);
+  for (int64_t v = 0; v < count; ++v) {
+    const float *values = x + v * vectorSize;
+    for (int64_t i = 0; i < vectorSize; ++i)
+      magnitudes[i] = format.isSigned ? std::fabs(values[i])
+                                      : (values[i] > 0.0f ? values[i] : 0.0f);
+    alphas[v] = maxima[v] == 0.0f
+                    ? 0.0f
+                    : octavThreshold(magnitudes, maxima[v], format);
+  }
+}
+
 float mseThresholdGeneric(const float *x, int64_t n, float maxAbs,
                           ElementFormat format, int64_t gridPoints,
                           Rounding rounding) {
@@ -159,9 +174,9 @@ uint16_t searchIntegerScaleGeneric(const float *x, int64_t n, float largest,
 }
 
 const Kernels kGeneric = {
-    runMaximaGeneric,      rowsMaxIntoGeneric,    quantizeVectorsGeneric,
-    quantizeScaledGeneric, divideGeneric,         twoLevelScalesGeneric,
-    mseThresholdGeneric,   searchIntegerScaleGeneric,
+    runMaximaGeneric,       rowsMaxIntoGeneric,    quantizeVectorsGeneric,
+    quantizeScaledGeneric,  divideGeneric,         twoLevelScalesGeneric,
+    octavThresholdsGeneric, mseThresholdGeneric,   searchIntegerScaleGeneric,
 };
 
 bool cpuRunsAvx512() {

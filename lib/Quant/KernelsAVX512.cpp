@@ -20,6 +20,7 @@
 
 #include "QuantizerInternal.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -364,6 +365,74 @@ VSQ_TARGET void twoLevelScalesAvx512(const float *scales, int64_t n,
     _mm512_mask_cvtepi32_storeu_epi16(integerScales + i, mask,
                                       _mm512_cvttps_epi32(sq));
     _mm512_mask_storeu_ps(effective + i, mask, _mm512_mul_ps(sq, gamma));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// OCTAV (SPEC.md section 4), eight vectors side by side
+//===----------------------------------------------------------------------===//
+
+/// octavThreshold for 8 vectors at once, one per fp64 lane: the same sums
+/// in element order, the same update expression, the same three stopping
+/// rules, per lane (a lane that stops keeps its s while the others go on).
+VSQ_TARGET void octavThresholdsAvx512(const float *x, int64_t count,
+                                      int64_t vectorSize,
+                                      ElementFormat format,
+                                      const float *maxima, float *alphas) {
+  const double q = double(format.qmax());
+  const __m512d noise = _mm512_set1_pd(1.0 / (12.0 * q * q));
+  const __m512d size = _mm512_set1_pd(double(vectorSize));
+  const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
+  const __m512d tolerance = _mm512_set1_pd(1e-4);
+  constexpr int kMaxUpdates = 30;
+  std::vector<double> panel(8 * vectorSize);
+  for (int64_t v0 = 0; v0 < count; v0 += 8) {
+    const int lanes = count - v0 < 8 ? int(count - v0) : 8;
+    // panel[8 i + l] = magnitude of element i of vector v0 + l (lanes past
+    // the end repeat the last vector; their results are dropped).
+    for (int l = 0; l < 8; ++l) {
+      const float *values = x + (v0 + (l < lanes ? l : lanes - 1)) * vectorSize;
+      for (int64_t i = 0; i < vectorSize; ++i) {
+        const float value = values[i];
+        const float magnitude = format.isSigned
+                                    ? std::fabs(value)
+                                    : (value > 0.0f ? value : 0.0f);
+        panel[8 * i + l] = double(magnitude);
+      }
+    }
+    __m512d s = zero; // Starting at max|x| would give s_1 = 0.
+    __mmask8 active = 0xff;
+    for (int updates = 0; active && updates < kMaxUpdates;) {
+      __m512d sumAbove = zero, above = zero, nonzeroBelow = zero;
+      for (int64_t i = 0; i < vectorSize; ++i) {
+        const __m512d m = _mm512_loadu_pd(&panel[8 * i]);
+        const __mmask8 greater = _mm512_cmp_pd_mask(m, s, _CMP_GT_OQ);
+        const __mmask8 positive = _mm512_cmp_pd_mask(m, zero, _CMP_GT_OQ);
+        sumAbove = _mm512_mask_add_pd(sumAbove, greater, sumAbove, m);
+        above = _mm512_mask_add_pd(above, greater, above, one);
+        nonzeroBelow = _mm512_mask_add_pd(
+            nonzeroBelow, __mmask8(positive & ~greater), nonzeroBelow, one);
+      }
+      // Nothing above s: keep s (all nonzero |x| equal s, or all are 0).
+      active &= __mmask8(~_mm512_cmp_pd_mask(above, zero, _CMP_EQ_OQ));
+      const __m512d next = _mm512_div_pd(
+          _mm512_div_pd(sumAbove, size),
+          _mm512_add_pd(
+              _mm512_mul_pd(noise, _mm512_div_pd(nonzeroBelow, size)),
+              _mm512_div_pd(above, size)));
+      ++updates;
+      const __mmask8 converged = _mm512_cmp_pd_mask(
+          _mm512_abs_pd(_mm512_sub_pd(next, s)), _mm512_mul_pd(tolerance, s),
+          _CMP_LT_OQ);
+      s = _mm512_mask_mov_pd(s, active, next);
+      active &= __mmask8(~converged);
+    }
+    // min(f32(s), max|x|), as std::min(float(s), maxAbs).
+    alignas(32) float rounded[8];
+    _mm256_store_ps(rounded, _mm512_cvtpd_ps(s));
+    for (int l = 0; l < lanes; ++l)
+      alphas[v0 + l] = maxima[v0 + l] < rounded[l] ? maxima[v0 + l]
+                                                   : rounded[l];
   }
 }
 
@@ -774,9 +843,9 @@ VSQ_TARGET uint16_t searchIntegerScaleAvx512(const float *x, int64_t n,
 }
 
 const Kernels kAvx512 = {
-    runMaximaAvx512,      rowsMaxIntoAvx512,    quantizeVectorsAvx512,
-    quantizeScaledAvx512, divideAvx512,         twoLevelScalesAvx512,
-    mseThresholdAvx512,   searchIntegerScaleAvx512,
+    runMaximaAvx512,       rowsMaxIntoAvx512,    quantizeVectorsAvx512,
+    quantizeScaledAvx512,  divideAvx512,         twoLevelScalesAvx512,
+    octavThresholdsAvx512, mseThresholdAvx512,   searchIntegerScaleAvx512,
 };
 
 } // namespace

@@ -313,6 +313,33 @@ struct Job {
       kernels.divide(maxima, count, qmax, scales);
       return;
     }
+    if (options.method == Method::OCTAV && bands.inner == 1) {
+      // Runs of full-length contiguous vectors side by side; a tail vector
+      // (shorter) on its own.
+      for (int64_t t = t0; t < t1;) {
+        const int64_t slabEnd = (t / bands.blocks + 1) * bands.blocks;
+        int64_t end = std::min(t1, slabEnd);
+        if (bands.rows(end - 1) != bands.vectorSize)
+          --end;
+        if (end > t) {
+          kernels.octavThresholds(data + bands.offset(t), end - t,
+                                  bands.vectorSize, format.element,
+                                  maxima + (t - t0), scales + (t - t0));
+          kernels.divide(scales + (t - t0), end - t, qmax, scales + (t - t0));
+          t = end;
+        }
+        if (t < t1 && bands.rows(t) != bands.vectorSize) {
+          scales[t - t0] =
+              detail::thresholdOf(data + bands.offset(t), bands.rows(t),
+                                  maxima[t - t0], format.element, options,
+                                  format.rounding, scratch.threshold,
+                                  kernels) /
+              qmax;
+          ++t;
+        }
+      }
+      return;
+    }
     for (int64_t t = t0; t < t1; ++t)
       for (int64_t r = 0; r < bands.inner; ++r) {
         const int64_t local = (t - t0) * bands.inner + r;

@@ -270,6 +270,12 @@ struct Kernels {
   void (*twoLevelScales)(const float *scales, int64_t n, float gamma,
                          unsigned scaleBits, ScaleRounding rounding,
                          uint16_t *integerScales, float *effective);
+  /// alphas[v] = octavThreshold of vector v, for `count` contiguous vectors
+  /// of exactly vectorSize elements at x (vector v at x + v * vectorSize);
+  /// maxima[v] is its largest magnitude.
+  void (*octavThresholds)(const float *x, int64_t count, int64_t vectorSize,
+                          ElementFormat format, const float *maxima,
+                          float *alphas);
   /// mseThresholdScalar's result for the n values at x (contiguous).
   float (*mseThreshold)(const float *x, int64_t n, float maxAbs,
                         ElementFormat format, int64_t gridPoints,
