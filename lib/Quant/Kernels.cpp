@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 
 using namespace vsquant::quant;
@@ -87,6 +88,31 @@ bool rowsMaxIntoGeneric(const float *x, int64_t rows, int64_t inner,
                   : rowsMaxIntoImpl<false>(x, rows, inner, acc);
 }
 
+/// quantizeToGrid for finite x, without libm calls, so that the loops
+/// vectorise on any x86-64 (SSE2 has no rounding instruction: nearbyint is
+/// a call there). Clamping to [qmin, qmax] before rounding is the same as
+/// after (rounding is monotone and keeps integers); on the clamped
+/// quotient, |r| <= 255: r + 1.5 * 2^23 rounds r half to even to an
+/// integer (the sum's ulp is 1) and subtracting 1.5 * 2^23 is exact;
+/// half away from zero is truncation plus a step of 1 when the exact
+/// remainder is >= 0.5, as std::round. scale == 0 gives 0.
+template <Rounding Mode>
+inline float quantizeFinite(float x, float scale, float qmin, float qmax) {
+  const float divisor = scale == 0.0f ? 1.0f : scale;
+  float r = x / divisor;
+  r = r < qmin ? qmin : r;
+  r = r > qmax ? qmax : r;
+  if (Mode == Rounding::HalfToEven) {
+    constexpr float kMagic = 12582912.0f; // 1.5 * 2^23
+    r = (r + kMagic) - kMagic;
+  } else {
+    const float t = float(int32_t(r));
+    const float fraction = r - t;
+    r = t + (std::fabs(fraction) >= 0.5f ? (r < 0.0f ? -1.0f : 1.0f) : 0.0f);
+  }
+  return scale == 0.0f ? 0.0f : r;
+}
+
 template <Rounding Mode>
 void quantizeVectorsImpl(const float *x, int64_t n, int64_t vectorSize,
                          const float *scales, float qmin, float qmax,
@@ -95,7 +121,7 @@ void quantizeVectorsImpl(const float *x, int64_t n, int64_t vectorSize,
     const int64_t end = std::min(n, begin + vectorSize);
     const float scale = scales[b];
     for (int64_t i = begin; i < end; ++i)
-      out[i] = int16_t(quantizeToGrid<Mode>(x[i], scale, qmin, qmax));
+      out[i] = int16_t(quantizeFinite<Mode>(x[i], scale, qmin, qmax));
   }
 }
 
@@ -114,7 +140,7 @@ template <Rounding Mode>
 void quantizeScaledImpl(const float *x, const float *scales, int64_t n,
                         float qmin, float qmax, int16_t *out) {
   for (int64_t i = 0; i < n; ++i)
-    out[i] = int16_t(quantizeToGrid<Mode>(x[i], scales[i], qmin, qmax));
+    out[i] = int16_t(quantizeFinite<Mode>(x[i], scales[i], qmin, qmax));
 }
 
 void quantizeScaledGeneric(const float *x, const float *scales, int64_t n,
