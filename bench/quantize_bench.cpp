@@ -6,6 +6,7 @@
 //
 //   vsq-bench-quantize [--shapes=4096x4096,8192x8192] [--num-threads=2]
 //                      [--repeat=3] [--only=<substring>]
+//                      [--kernels=auto|generic|avx512]
 //   vsq-bench-quantize --rows=R --cols=C ...     (one shape)
 //
 // Memory. quantizeTensor returns fresh std::vectors; the first touch of
@@ -63,6 +64,14 @@ static cl::opt<bool> reuseMemory(
     "reuse-memory", cl::init(true),
     cl::desc("Keep freed memory in the heap so that repetitions after the "
              "first reuse mapped pages (see the file comment)"));
+static cl::opt<q::KernelIsa> kernels(
+    "kernels", cl::init(q::KernelIsa::Auto),
+    cl::desc("Kernel instruction set (results are identical)"),
+    cl::values(clEnumValN(q::KernelIsa::Auto, "auto",
+                          "the widest the CPU runs"),
+               clEnumValN(q::KernelIsa::Generic, "generic",
+                          "portable C++ (what CPUs without AVX-512 get)"),
+               clEnumValN(q::KernelIsa::AVX512, "avx512", "AVX-512")));
 static cl::opt<std::string>
     only("only", cl::init(""),
          cl::desc("Run only the cases whose name contains this"));
@@ -252,6 +261,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  q::setKernelIsa(kernels);
   DefaultThreadPool pool(hardware_concurrency(threads));
   outs() << formatv("kernels: {0}; memory: {1}\n\n",
                     q::activeKernelIsa() == q::KernelIsa::AVX512 ? "avx512"
