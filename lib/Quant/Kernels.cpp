@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace vsquant::quant;
 using namespace vsquant::quant::detail;
@@ -88,31 +89,6 @@ bool rowsMaxIntoGeneric(const float *x, int64_t rows, int64_t inner,
                   : rowsMaxIntoImpl<false>(x, rows, inner, acc);
 }
 
-/// quantizeToGrid for finite x, without libm calls, so that the loops
-/// vectorise on any x86-64 (SSE2 has no rounding instruction: nearbyint is
-/// a call there). Clamping to [qmin, qmax] before rounding is the same as
-/// after (rounding is monotone and keeps integers); on the clamped
-/// quotient, |r| <= 255: r + 1.5 * 2^23 rounds r half to even to an
-/// integer (the sum's ulp is 1) and subtracting 1.5 * 2^23 is exact;
-/// half away from zero is truncation plus a step of 1 when the exact
-/// remainder is >= 0.5, as std::round. scale == 0 gives 0.
-template <Rounding Mode>
-inline float quantizeFinite(float x, float scale, float qmin, float qmax) {
-  const float divisor = scale == 0.0f ? 1.0f : scale;
-  float r = x / divisor;
-  r = r < qmin ? qmin : r;
-  r = r > qmax ? qmax : r;
-  if (Mode == Rounding::HalfToEven) {
-    constexpr float kMagic = 12582912.0f; // 1.5 * 2^23
-    r = (r + kMagic) - kMagic;
-  } else {
-    const float t = float(int32_t(r));
-    const float fraction = r - t;
-    r = t + (std::fabs(fraction) >= 0.5f ? (r < 0.0f ? -1.0f : 1.0f) : 0.0f);
-  }
-  return scale == 0.0f ? 0.0f : r;
-}
-
 template <Rounding Mode>
 void quantizeVectorsImpl(const float *x, int64_t n, int64_t vectorSize,
                          const float *scales, float qmin, float qmax,
@@ -183,11 +159,53 @@ void octavThresholdsGeneric(const float *x, int64_t count,
   }
 }
 
+/// The mse grid from the top: alpha_G first, then downwards. A grid point
+/// is skipped when the largest element's error alone exceeds the best total
+/// (the total would too), and the walk stops once that element is clipped
+/// (q = Q, xhat <= m) with an error above the best: every lower grid point
+/// clips it further. A sum stops early once it exceeds the best (its terms
+/// are >= 0). Downwards with "<=" keeps the smallest k among equal errors,
+/// as the upward scan with "<" does; a skipped or stopped grid point has an
+/// error above the final best, so it could neither win nor tie.
+template <Rounding Mode>
+float mseThresholdPortable(const float *x, int64_t n, float maxAbs,
+                           ElementFormat format, int64_t gridPoints) {
+  const float qmin = float(format.qmin()), qmax = float(format.qmax());
+  double best = std::numeric_limits<double>::infinity();
+  int64_t bestK = gridPoints;
+  for (int64_t k = gridPoints; k >= 1; --k) {
+    const float alpha = float(double(maxAbs) * double(k) / double(gridPoints));
+    const float scale = alpha / qmax;
+    const float qm = quantizeFinite<Mode>(maxAbs, scale, qmin, qmax);
+    const float xhatm = qm * scale;
+    const double dm = double(maxAbs) - double(xhatm);
+    if (dm * dm > best) {
+      if (qm == qmax && xhatm <= maxAbs)
+        break;
+      continue;
+    }
+    double error = 0.0;
+    for (int64_t i = 0; i < n && error <= best; ++i) {
+      const float xhat = quantizeFinite<Mode>(x[i], scale, qmin, qmax) * scale;
+      const double diff = double(x[i]) - double(xhat);
+      error += diff * diff;
+    }
+    if (error <= best) {
+      best = error;
+      bestK = k;
+    }
+  }
+  return float(double(maxAbs) * double(bestK) / double(gridPoints));
+}
+
 float mseThresholdGeneric(const float *x, int64_t n, float maxAbs,
                           ElementFormat format, int64_t gridPoints,
                           Rounding rounding) {
-  return mseThresholdScalar(llvm::ArrayRef<float>(x, size_t(n)), maxAbs,
-                            format, gridPoints, rounding);
+  return rounding == Rounding::HalfToEven
+             ? mseThresholdPortable<Rounding::HalfToEven>(x, n, maxAbs, format,
+                                                          gridPoints)
+             : mseThresholdPortable<Rounding::HalfAwayFromZero>(
+                   x, n, maxAbs, format, gridPoints);
 }
 
 uint16_t searchIntegerScaleGeneric(const float *x, int64_t n, float largest,
@@ -195,8 +213,9 @@ uint16_t searchIntegerScaleGeneric(const float *x, int64_t n, float largest,
                                    unsigned scaleBits, ElementFormat format,
                                    Rounding rounding) {
   (void)largest; // The scalar search finds it again.
-  return searchIntegerScaleScalar(llvm::ArrayRef<float>(x, size_t(n)), gamma,
-                                  defaultScale, scaleBits, format, rounding);
+  return searchIntegerScalePortable(llvm::ArrayRef<float>(x, size_t(n)),
+                                    gamma, defaultScale, scaleBits, format,
+                                    rounding);
 }
 
 const Kernels kGeneric = {

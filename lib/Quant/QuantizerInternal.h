@@ -45,6 +45,31 @@ inline float quantizeToGrid(float x, float scale, float qmin, float qmax) {
   return rounded == rounded ? rounded : 0.0f;
 }
 
+/// quantizeToGrid for finite x, without libm calls, so that the loops
+/// vectorise on any x86-64 (SSE2 has no rounding instruction: nearbyint is
+/// a call there). Clamping to [qmin, qmax] before rounding is the same as
+/// after (rounding is monotone and keeps integers); on the clamped
+/// quotient, |r| <= 255: r + 1.5 * 2^23 rounds r half to even to an
+/// integer (the sum's ulp is 1) and subtracting 1.5 * 2^23 is exact;
+/// half away from zero is truncation plus a step of 1 when the exact
+/// remainder is >= 0.5, as std::round. scale == 0 gives 0.
+template <Rounding Mode>
+inline float quantizeFinite(float x, float scale, float qmin, float qmax) {
+  const float divisor = scale == 0.0f ? 1.0f : scale;
+  float r = x / divisor;
+  r = r < qmin ? qmin : r;
+  r = r > qmax ? qmax : r;
+  if (Mode == Rounding::HalfToEven) {
+    constexpr float kMagic = 12582912.0f; // 1.5 * 2^23
+    r = (r + kMagic) - kMagic;
+  } else {
+    const float t = float(int32_t(r));
+    const float fraction = r - t;
+    r = t + (std::fabs(fraction) >= 0.5f ? (r < 0.0f ? -1.0f : 1.0f) : 0.0f);
+  }
+  return scale == 0.0f ? 0.0f : r;
+}
+
 /// Sum of (x - q * scale)^2 in double over `values` (single-level xhat).
 template <Rounding Mode>
 inline double singleLevelSquaredError(llvm::ArrayRef<float> values,
@@ -217,6 +242,11 @@ float mseThresholdScalar(llvm::ArrayRef<float> values, float maxAbs,
 uint16_t searchIntegerScaleScalar(llvm::ArrayRef<float> values, float gamma,
                                   uint16_t defaultScale, unsigned scaleBits,
                                   ElementFormat format, Rounding rounding);
+/// The same search with quantizeFinite (finite values only): no libm call
+/// per element, for the portable kernels.
+uint16_t searchIntegerScalePortable(llvm::ArrayRef<float> values, float gamma,
+                                    uint16_t defaultScale, unsigned scaleBits,
+                                    ElementFormat format, Rounding rounding);
 
 /// Step 3 of SPEC.md section 3 (fp32 quotient); 0 for a zero scale or an
 /// underflowed gamma.

@@ -4,7 +4,8 @@
 // buffer, its threshold from a heap copy of its magnitudes, scalar loops.
 // quantizeTensor (Quantizer.cpp) must return exactly what this returns; the
 // unit tests compare the two on many shapes, formats and methods. The scalar
-// mse grid and integer-scale search here are also the portable kernels.
+// integer-scale search here is also the portable kernels' (instantiated with
+// quantizeFinite, the call-free rounding of finite values).
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,7 +76,15 @@ float mseThresholdImpl(ArrayRef<float> values, float maxAbs,
 /// (SPEC.md section 3 steps 4 and xhat). Stops early, returning a value
 /// above `bound`, once the partial sum exceeds it: terms are >= 0, so the
 /// full sum would too.
-template <Rounding Mode>
+/// The element quantizer: quantizeToGrid (the definition), or
+/// quantizeFinite (the same for finite values, without libm calls).
+template <Rounding Mode, bool Finite>
+inline float quantizeElement(float x, float scale, float qmin, float qmax) {
+  return Finite ? quantizeFinite<Mode>(x, scale, qmin, qmax)
+                : quantizeToGrid<Mode>(x, scale, qmin, qmax);
+}
+
+template <Rounding Mode, bool Finite>
 double twoLevelSquaredError(ArrayRef<float> values, uint32_t sq, float gamma,
                             float qmin, float qmax, double bound) {
   const float integerScale = float(sq);
@@ -85,7 +94,7 @@ double twoLevelSquaredError(ArrayRef<float> values, uint32_t sq, float gamma,
   for (size_t begin = 0, n = values.size(); begin < n; begin += kBlock) {
     size_t end = std::min(n, begin + kBlock);
     for (size_t i = begin; i < end; ++i) {
-      float q = quantizeToGrid<Mode>(values[i], scale, qmin, qmax);
+      float q = quantizeElement<Mode, Finite>(values[i], scale, qmin, qmax);
       float xhat = twoLevelDequantize(q, integerScale, gamma);
       double diff = double(values[i]) - double(xhat);
       error += diff * diff;
@@ -104,7 +113,7 @@ double twoLevelSquaredError(ArrayRef<float> values, uint32_t sq, float gamma,
 /// once m rounds to 0 every element does, for this and every larger sq, and
 /// the error is sum x^2: every later candidate ties with the first such one
 /// and loses the tie (larger sq).
-template <Rounding Mode>
+template <Rounding Mode, bool Finite>
 uint16_t searchIntegerScaleImpl(ArrayRef<float> values, float gamma,
                                 uint16_t defaultScale, unsigned scaleBits,
                                 ElementFormat format) {
@@ -116,12 +125,12 @@ uint16_t searchIntegerScaleImpl(ArrayRef<float> values, float gamma,
   for (float x : values)
     largest = std::max(largest, format.isSigned ? std::fabs(x) : x);
 
-  double bestError =
-      twoLevelSquaredError<Mode>(values, defaultScale, gamma, qmin, qmax, inf);
+  double bestError = twoLevelSquaredError<Mode, Finite>(
+      values, defaultScale, gamma, qmin, qmax, inf);
   uint16_t best = defaultScale;
   auto consider = [&](uint32_t sq) {
-    double error =
-        twoLevelSquaredError<Mode>(values, sq, gamma, qmin, qmax, bestError);
+    double error = twoLevelSquaredError<Mode, Finite>(values, sq, gamma, qmin,
+                                                      qmax, bestError);
     if (error < bestError ||
         (error == bestError && best != defaultScale && sq < best)) {
       bestError = error;
@@ -134,8 +143,8 @@ uint16_t searchIntegerScaleImpl(ArrayRef<float> values, float gamma,
   };
   auto boundOf = [&](uint32_t sq) {
     const float integerScale = float(sq);
-    float q =
-        quantizeToGrid<Mode>(largest, integerScale * gamma, qmin, qmax);
+    float q = quantizeElement<Mode, Finite>(largest, integerScale * gamma,
+                                            qmin, qmax);
     float xhat = twoLevelDequantize(q, integerScale, gamma);
     double diff = double(largest) - double(xhat);
     return Bound{diff * diff, q, xhat};
@@ -207,9 +216,19 @@ uint16_t vsquant::quant::detail::searchIntegerScaleScalar(
     ArrayRef<float> values, float gamma, uint16_t defaultScale,
     unsigned scaleBits, ElementFormat format, Rounding rounding) {
   return rounding == Rounding::HalfToEven
-             ? searchIntegerScaleImpl<Rounding::HalfToEven>(
+             ? searchIntegerScaleImpl<Rounding::HalfToEven, false>(
                    values, gamma, defaultScale, scaleBits, format)
-             : searchIntegerScaleImpl<Rounding::HalfAwayFromZero>(
+             : searchIntegerScaleImpl<Rounding::HalfAwayFromZero, false>(
+                   values, gamma, defaultScale, scaleBits, format);
+}
+
+uint16_t vsquant::quant::detail::searchIntegerScalePortable(
+    ArrayRef<float> values, float gamma, uint16_t defaultScale,
+    unsigned scaleBits, ElementFormat format, Rounding rounding) {
+  return rounding == Rounding::HalfToEven
+             ? searchIntegerScaleImpl<Rounding::HalfToEven, true>(
+                   values, gamma, defaultScale, scaleBits, format)
+             : searchIntegerScaleImpl<Rounding::HalfAwayFromZero, true>(
                    values, gamma, defaultScale, scaleBits, format);
 }
 

@@ -447,6 +447,45 @@ TEST(Calibration, EntropyMatchesPreviousImplementation) {
   }
 }
 
+TEST(Calibration, MseHandExamplesInEveryKernelSet) {
+  // MseSmallGrid and MseTiesGoToSmallerK again, in each kernel set (the
+  // hand tests above run the active one only): the portable grid walks
+  // down from k = G and must still give ties to the smaller k.
+  std::vector<KernelIsa> isas = {KernelIsa::Generic};
+  setKernelIsa(KernelIsa::AVX512);
+  if (activeKernelIsa() == KernelIsa::AVX512)
+    isas.push_back(KernelIsa::AVX512);
+  for (KernelIsa isa : isas) {
+    setKernelIsa(isa);
+    CalibrationOptions options = withMethod(Method::MSE);
+    options.mseGridPoints = 4;
+    EXPECT_EQ(computeThreshold({4.0f, 2.5f, -2.5f, 2.5f}, si2, options),
+              3.0f);
+    options.mseGridPoints = 2;
+    EXPECT_EQ(computeThreshold({2.0f, 2.0f}, si2, options), 2.0f);
+    EXPECT_EQ(computeThreshold({2.0f, 1.0f, 1.0f}, si2, options), 1.0f);
+    options.mseGridPoints = 3;
+    EXPECT_EQ(computeThreshold({3.0f, 1.0f}, si2, options), 3.0f);
+    options.mseGridPoints = 4;
+    EXPECT_EQ(computeThreshold({4.0f, 1.0f, 1.0f}, si2, options), 4.0f);
+    // k = 3 and k = 4 tie at 2: the smaller wins.
+    EXPECT_EQ(computeThreshold({4.0f, 3.0f, 1.0f}, si2, options), 3.0f)
+        << "isa " << int(isa);
+    // A tie between grid points in different groups of 16 lanes: si2,
+    // G = 32, values {-0.25, -0.25, 0.25, 0.75}, max 0.75:
+    //  k=32 s=0.75: +-0.25 / 0.75 = 0.33 -> 0 (err 0.0625 x 3), 0.75 -> 1
+    //       exact: 0.1875.
+    //  k=16 s=0.375: +-0.25 / 0.375 = 0.67 -> +-1 -> +-0.375 (err
+    //       0.015625 x 3), 0.75 / 0.375 = 2 -> clamp 1 -> 0.375 (err
+    //       0.140625): 0.1875. Every other k is worse; k = 16 wins.
+    options.mseGridPoints = 32;
+    EXPECT_EQ(computeThreshold({-0.25f, -0.25f, 0.25f, 0.75f}, si2, options),
+              0.375f)
+        << "isa " << int(isa);
+  }
+  setKernelIsa(KernelIsa::Auto);
+}
+
 TEST(Calibration, FastThresholdsMatchReference) {
   // computeThreshold (bulk kernels, no heap copies) against the plain
   // reference, every method, on sets from 1 to 5000 values, each kernel
