@@ -218,10 +218,39 @@ uint16_t searchIntegerScaleGeneric(const float *x, int64_t n, float largest,
                                     rounding);
 }
 
+void mseThresholdsGeneric(const float *x, int64_t count, int64_t vectorSize,
+                          const float *maxima, ElementFormat format,
+                          int64_t gridPoints, Rounding rounding,
+                          float *alphas) {
+  for (int64_t v = 0; v < count; ++v)
+    alphas[v] = maxima[v] == 0.0f
+                    ? 0.0f
+                    : mseThresholdGeneric(x + v * vectorSize, vectorSize,
+                                          maxima[v], format, gridPoints,
+                                          rounding);
+}
+
+void searchIntegerScalesGeneric(const float *x, int64_t count,
+                                int64_t vectorSize, const float *maxima,
+                                const float *gammas, const uint16_t *defaults,
+                                unsigned scaleBits, ElementFormat format,
+                                Rounding rounding, uint16_t *integerScales) {
+  for (int64_t v = 0; v < count; ++v)
+    integerScales[v] =
+        defaults[v] == 0
+            ? 0
+            : searchIntegerScaleGeneric(x + v * vectorSize, vectorSize,
+                                        maxima[v], gammas[v], defaults[v],
+                                        scaleBits, format, rounding);
+}
+
 const Kernels kGeneric = {
-    runMaximaGeneric,       rowsMaxIntoGeneric,    quantizeVectorsGeneric,
-    quantizeScaledGeneric,  divideGeneric,         twoLevelScalesGeneric,
-    octavThresholdsGeneric, mseThresholdGeneric,   searchIntegerScaleGeneric,
+    runMaximaGeneric,           rowsMaxIntoGeneric,
+    quantizeVectorsGeneric,     quantizeScaledGeneric,
+    divideGeneric,              twoLevelScalesGeneric,
+    octavThresholdsGeneric,     mseThresholdGeneric,
+    mseThresholdsGeneric,       searchIntegerScaleGeneric,
+    searchIntegerScalesGeneric,
 };
 
 bool cpuRunsAvx512() {

@@ -525,6 +525,66 @@ VSQ_TARGET void boundOf(float m, const CandidateGroup &group, float gammaValue,
                                      qmaxValue, bound);
 }
 
+/// candidateErrors for NV vectors side by side, one group each: group j
+/// holds candidates of vector xs[j] (two level: under gammas[j]). NV
+/// independent fp64 sums per element keep the adders busy where one
+/// vector's 16-element chain would wait on each add's latency.
+template <Rounding Mode, bool TwoLevel, int NV>
+VSQ_TARGET void multiVectorErrors(const float *const *xs, int64_t n,
+                                  const CandidateGroup *groups,
+                                  const float *gammas, float qminValue,
+                                  float qmaxValue, double *errors) {
+  const __m512 qmin = _mm512_set1_ps(qminValue),
+               qmax = _mm512_set1_ps(qmaxValue);
+  GroupRegisters g[NV];
+  __m512 gamma[NV];
+  __m512d low[NV], high[NV];
+  for (int j = 0; j < NV; ++j) {
+    g[j] = load(groups[j]);
+    gamma[j] = _mm512_set1_ps(gammas[j]);
+    low[j] = _mm512_setzero_pd();
+    high[j] = _mm512_setzero_pd();
+  }
+  for (int64_t i = 0; i < n; ++i)
+    for (int j = 0; j < NV; ++j) {
+      const float x = xs[j][i];
+      __m512 q = quantizeLanes<Mode>(_mm512_set1_ps(x), g[j].scale,
+                                     g[j].nonzero, qmin, qmax);
+      accumulate(_mm512_set1_pd(double(x)),
+                 dequantizeLanes<TwoLevel>(q, g[j], gamma[j]), low[j],
+                 high[j]);
+    }
+  for (int j = 0; j < NV; ++j) {
+    _mm512_storeu_pd(errors + 16 * j, low[j]);
+    _mm512_storeu_pd(errors + 16 * j + 8, high[j]);
+  }
+}
+
+template <Rounding Mode, bool TwoLevel>
+VSQ_TARGET void multiVectorBatch(const float *const *xs, int64_t n,
+                                 const CandidateGroup *groups, int count,
+                                 const float *gammas, float qmin, float qmax,
+                                 double *errors) {
+  switch (count) {
+  case 4:
+    multiVectorErrors<Mode, TwoLevel, 4>(xs, n, groups, gammas, qmin, qmax,
+                                         errors);
+    break;
+  case 3:
+    multiVectorErrors<Mode, TwoLevel, 3>(xs, n, groups, gammas, qmin, qmax,
+                                         errors);
+    break;
+  case 2:
+    multiVectorErrors<Mode, TwoLevel, 2>(xs, n, groups, gammas, qmin, qmax,
+                                         errors);
+    break;
+  default:
+    multiVectorErrors<Mode, TwoLevel, 1>(xs, n, groups, gammas, qmin, qmax,
+                                         errors);
+    break;
+  }
+}
+
 /// candidateErrors for 1 to 4 groups.
 template <Rounding Mode, bool TwoLevel>
 VSQ_TARGET void evaluateBatch(const float *x, int64_t n,
@@ -603,6 +663,30 @@ VSQ_TARGET void evaluateGroups(const float *x, int64_t n, float largest,
 // mse grid (SPEC.md section 4)
 //===----------------------------------------------------------------------===//
 
+/// Grid group j (k = G - 16 j - 15 + l in lane l) of a vector whose largest
+/// magnitude is maxAbs: alpha_k = f32(max|x| * k / G) in double, rounded
+/// once, and s_k = alpha_k / Q. Invalid lanes (k < 1) get k = 1: a valid
+/// scale, result ignored.
+VSQ_TARGET void setUpGridGroup(float maxAbs, int64_t gridPoints, float qmax,
+                               int64_t j, CandidateGroup &group) {
+  const __m512d maxd = _mm512_set1_pd(double(maxAbs)),
+                grid = _mm512_set1_pd(double(gridPoints));
+  const __m512d laneLow = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512d laneHigh = _mm512_setr_pd(8, 9, 10, 11, 12, 13, 14, 15);
+  const double first = double(gridPoints - 16 * j - 15);
+  __m512d kLow = _mm512_add_pd(_mm512_set1_pd(first), laneLow);
+  __m512d kHigh = _mm512_add_pd(_mm512_set1_pd(first), laneHigh);
+  kLow = _mm512_max_pd(kLow, _mm512_set1_pd(1.0));
+  kHigh = _mm512_max_pd(kHigh, _mm512_set1_pd(1.0));
+  __m256 aLow =
+      _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kLow), grid));
+  __m256 aHigh =
+      _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kHigh), grid));
+  __m512 alpha = _mm512_insertf32x8(_mm512_castps256_ps512(aLow), aHigh, 1);
+  _mm512_store_ps(group.scale, _mm512_div_ps(alpha, _mm512_set1_ps(qmax)));
+  _mm512_store_ps(group.integerScale, _mm512_setzero_ps());
+}
+
 /// quantizeToGrid and the error term of one element (scalar, the same
 /// operations as a lane).
 template <Rounding Mode> struct ScalarTerm {
@@ -628,7 +712,8 @@ ScalarTerm<Mode> singleLevelTerm(float m, float scale, float qmin,
 /// point clips it further (smaller alpha, smaller xhat): the walk stops.
 template <Rounding Mode>
 VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
-                                  ElementFormat format, int64_t gridPoints) {
+                                  ElementFormat format, int64_t gridPoints,
+                                  const double *topErrors = nullptr) {
   const float qmin = float(format.qmin()), qmax = float(format.qmax());
   const int64_t numGroups = (gridPoints + 15) / 16;
   constexpr int64_t kStackGroups = 16;
@@ -645,26 +730,8 @@ VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
     errors = heapErrors.data();
   }
 
-  const __m512d maxd = _mm512_set1_pd(double(maxAbs)),
-                grid = _mm512_set1_pd(double(gridPoints));
-  const __m512d laneLow = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m512d laneHigh = _mm512_setr_pd(8, 9, 10, 11, 12, 13, 14, 15);
   auto setUp = [&](int64_t j) VSQ_TARGET {
-    // Invalid lanes (k < 1) get k = 1: a valid scale, result ignored.
-    const double first = double(gridPoints - 16 * j - 15);
-    __m512d kLow = _mm512_add_pd(_mm512_set1_pd(first), laneLow);
-    __m512d kHigh = _mm512_add_pd(_mm512_set1_pd(first), laneHigh);
-    kLow = _mm512_max_pd(kLow, _mm512_set1_pd(1.0));
-    kHigh = _mm512_max_pd(kHigh, _mm512_set1_pd(1.0));
-    // alpha_k = f32(max|x| * k / G) in double, rounded once.
-    __m256 aLow =
-        _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kLow), grid));
-    __m256 aHigh =
-        _mm512_cvtpd_ps(_mm512_div_pd(_mm512_mul_pd(maxd, kHigh), grid));
-    __m512 alpha = _mm512_insertf32x8(_mm512_castps256_ps512(aLow), aHigh, 1);
-    _mm512_store_ps(groups[j].scale,
-                    _mm512_div_ps(alpha, _mm512_set1_ps(qmax)));
-    _mm512_store_ps(groups[j].integerScale, _mm512_setzero_ps());
+    setUpGridGroup(maxAbs, gridPoints, qmax, j, groups[j]);
   };
   auto kOf = [gridPoints](int64_t j, int l) {
     return gridPoints - 16 * j - 15 + l;
@@ -699,9 +766,18 @@ VSQ_TARGET float mseThresholdImpl(const float *x, int64_t n, float maxAbs,
         }
   };
 
-  setUp(0);
-  const int64_t top = 0;
-  evaluate(&top, 1);
+  if (topErrors) { // The top group, evaluated beside other vectors.
+    evaluated[numEvaluated++] = 0;
+    for (int l = 0; l < 16; ++l)
+      if (valid(0, l)) {
+        errors[l] = topErrors[l];
+        best = topErrors[l] < best ? topErrors[l] : best;
+      }
+  } else {
+    setUp(0);
+    const int64_t top = 0;
+    evaluate(&top, 1);
+  }
   for (int64_t j = 1; j < numGroups;) {
     int64_t members[4];
     int count = 0;
@@ -842,10 +918,132 @@ VSQ_TARGET uint16_t searchIntegerScaleAvx512(const float *x, int64_t n,
                    x, n, largest, gamma, defaultScale, scaleBits, format);
 }
 
+/// mseThreshold for `count` contiguous vectors of vectorSize elements: the
+/// top groups of four vectors at a time side by side, then each vector's
+/// walk down on its own.
+template <Rounding Mode>
+VSQ_TARGET void mseThresholdsImpl(const float *x, int64_t count,
+                                  int64_t vectorSize, const float *maxima,
+                                  ElementFormat format, int64_t gridPoints,
+                                  float *alphas) {
+  const float qmin = float(format.qmin()), qmax = float(format.qmax());
+  for (int64_t v0 = 0; v0 < count; v0 += 4) {
+    const int nv = count - v0 < 4 ? int(count - v0) : 4;
+    CandidateGroup tops[4];
+    const float *xs[4];
+    const float gammas[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int l = 0; l < nv; ++l) {
+      xs[l] = x + (v0 + l) * vectorSize;
+      setUpGridGroup(maxima[v0 + l], gridPoints, qmax, 0, tops[l]);
+    }
+    alignas(64) double errors[64];
+    multiVectorBatch<Mode, false>(xs, vectorSize, tops, nv, gammas, qmin,
+                                  qmax, errors);
+    for (int l = 0; l < nv; ++l)
+      alphas[v0 + l] =
+          maxima[v0 + l] == 0.0f
+              ? 0.0f
+              : mseThresholdImpl<Mode>(xs[l], vectorSize, maxima[v0 + l],
+                                       format, gridPoints, errors + 16 * l);
+  }
+}
+
+VSQ_TARGET void mseThresholdsAvx512(const float *x, int64_t count,
+                                    int64_t vectorSize, const float *maxima,
+                                    ElementFormat format, int64_t gridPoints,
+                                    Rounding rounding, float *alphas) {
+  if (rounding == Rounding::HalfToEven)
+    mseThresholdsImpl<Rounding::HalfToEven>(x, count, vectorSize, maxima,
+                                            format, gridPoints, alphas);
+  else
+    mseThresholdsImpl<Rounding::HalfAwayFromZero>(
+        x, count, vectorSize, maxima, format, gridPoints, alphas);
+}
+
+/// searchIntegerScale for `count` contiguous vectors of vectorSize elements
+/// (sq stays 0 where the default is 0). With at most 4 scale bits all 15
+/// candidates fit one group: four vectors side by side, then each picks as
+/// searchImpl does; wider scales search vector by vector.
+template <Rounding Mode>
+VSQ_TARGET void searchIntegerScalesImpl(
+    const float *x, int64_t count, int64_t vectorSize, const float *maxima,
+    const float *gammas, const uint16_t *defaults, unsigned scaleBits,
+    ElementFormat format, uint16_t *integerScales) {
+  if (scaleBits > 4) {
+    for (int64_t v = 0; v < count; ++v)
+      integerScales[v] =
+          defaults[v] == 0
+              ? 0
+              : searchImpl<Mode>(x + v * vectorSize, vectorSize, maxima[v],
+                                 gammas[v], defaults[v], scaleBits, format);
+    return;
+  }
+  const float qmin = float(format.qmin()), qmax = float(format.qmax());
+  const int64_t maxScale = (int64_t(1) << scaleBits) - 1;
+  const __m512 lanes = _mm512_setr_ps(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                      13, 14, 15, 16);
+  for (int64_t v0 = 0; v0 < count;) {
+    // The next (up to) four vectors with a nonzero default.
+    int64_t members[4];
+    int nv = 0;
+    for (; v0 < count && nv < 4; ++v0) {
+      if (defaults[v0] == 0)
+        integerScales[v0] = 0;
+      else
+        members[nv++] = v0;
+    }
+    if (nv == 0)
+      break;
+    CandidateGroup groups[4];
+    const float *xs[4];
+    float memberGammas[4];
+    for (int l = 0; l < nv; ++l) {
+      const int64_t v = members[l];
+      xs[l] = x + v * vectorSize;
+      memberGammas[l] = gammas[v];
+      _mm512_store_ps(groups[l].integerScale, lanes);
+      _mm512_store_ps(groups[l].scale,
+                      _mm512_mul_ps(lanes, _mm512_set1_ps(gammas[v])));
+    }
+    alignas(64) double errors[64];
+    multiVectorBatch<Mode, true>(xs, vectorSize, groups, nv, memberGammas,
+                                 qmin, qmax, errors);
+    for (int l = 0; l < nv; ++l) {
+      const int64_t v = members[l];
+      const double *e = errors + 16 * l;
+      uint16_t best = defaults[v];
+      double bestError = e[best - 1];
+      for (int64_t sq = 1; sq <= maxScale; ++sq)
+        if (e[sq - 1] < bestError) {
+          bestError = e[sq - 1];
+          best = uint16_t(sq);
+        }
+      integerScales[v] = best;
+    }
+  }
+}
+
+VSQ_TARGET void searchIntegerScalesAvx512(
+    const float *x, int64_t count, int64_t vectorSize, const float *maxima,
+    const float *gammas, const uint16_t *defaults, unsigned scaleBits,
+    ElementFormat format, Rounding rounding, uint16_t *integerScales) {
+  if (rounding == Rounding::HalfToEven)
+    searchIntegerScalesImpl<Rounding::HalfToEven>(
+        x, count, vectorSize, maxima, gammas, defaults, scaleBits, format,
+        integerScales);
+  else
+    searchIntegerScalesImpl<Rounding::HalfAwayFromZero>(
+        x, count, vectorSize, maxima, gammas, defaults, scaleBits, format,
+        integerScales);
+}
+
 const Kernels kAvx512 = {
-    runMaximaAvx512,       rowsMaxIntoAvx512,    quantizeVectorsAvx512,
-    quantizeScaledAvx512,  divideAvx512,         twoLevelScalesAvx512,
-    octavThresholdsAvx512, mseThresholdAvx512,   searchIntegerScaleAvx512,
+    runMaximaAvx512,           rowsMaxIntoAvx512,
+    quantizeVectorsAvx512,     quantizeScaledAvx512,
+    divideAvx512,              twoLevelScalesAvx512,
+    octavThresholdsAvx512,     mseThresholdAvx512,
+    mseThresholdsAvx512,       searchIntegerScaleAvx512,
+    searchIntegerScalesAvx512,
 };
 
 } // namespace

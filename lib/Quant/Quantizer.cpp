@@ -247,7 +247,8 @@ std::optional<Bands> bandsOf(const VectorLayout &layout) {
 /// Per-task buffers, reused across the task's bands.
 struct Scratch {
   detail::ThresholdScratch threshold;
-  std::vector<float> maxima, scales, effective;
+  std::vector<float> maxima, scales, effective, gammas;
+  std::vector<uint16_t> integerScales;
 };
 
 /// What every task needs to know about one quantizeTensor call.
@@ -304,6 +305,27 @@ struct Job {
     return true;
   }
 
+  /// Contiguous vectors only (inner == 1): calls full(t, end) for the runs
+  /// of bands [t, end) within [t0, t1) whose vectors have exactly V
+  /// elements, and tail(t) for each (shorter) tail vector, in order.
+  template <typename Full, typename Tail>
+  void forEachFullRun(int64_t t0, int64_t t1, Full full, Tail tail) const {
+    for (int64_t t = t0; t < t1;) {
+      const int64_t slabEnd = (t / bands.blocks + 1) * bands.blocks;
+      int64_t end = std::min(t1, slabEnd);
+      if (bands.rows(end - 1) != bands.vectorSize)
+        --end; // The slab's tail block.
+      if (end > t) {
+        full(t, end);
+        t = end;
+      }
+      if (t < t1 && bands.rows(t) != bands.vectorSize) {
+        tail(t);
+        ++t;
+      }
+    }
+  }
+
   /// s_v = f32(alpha_v / Q) for the vectors of bands [t0, t1) into
   /// scales[v - t0 inner]; maxima as from largestMagnitudes.
   void thresholds(int64_t t0, int64_t t1, const float *maxima, float *scales,
@@ -313,31 +335,31 @@ struct Job {
       kernels.divide(maxima, count, qmax, scales);
       return;
     }
-    if (options.method == Method::OCTAV && bands.inner == 1) {
-      // Runs of full-length contiguous vectors side by side; a tail vector
-      // (shorter) on its own.
-      for (int64_t t = t0; t < t1;) {
-        const int64_t slabEnd = (t / bands.blocks + 1) * bands.blocks;
-        int64_t end = std::min(t1, slabEnd);
-        if (bands.rows(end - 1) != bands.vectorSize)
-          --end;
-        if (end > t) {
+    if ((options.method == Method::OCTAV || options.method == Method::MSE) &&
+        bands.inner == 1) {
+      forEachFullRun(t0, t1, [&](int64_t t, int64_t end) {
+        // Contiguous vectors of V elements, several side by side.
+        const int64_t local = t - t0;
+        if (options.method == Method::OCTAV)
           kernels.octavThresholds(data + bands.offset(t), end - t,
                                   bands.vectorSize, format.element,
-                                  maxima + (t - t0), scales + (t - t0));
-          kernels.divide(scales + (t - t0), end - t, qmax, scales + (t - t0));
-          t = end;
-        }
-        if (t < t1 && bands.rows(t) != bands.vectorSize) {
-          scales[t - t0] =
-              detail::thresholdOf(data + bands.offset(t), bands.rows(t),
-                                  maxima[t - t0], format.element, options,
-                                  format.rounding, scratch.threshold,
-                                  kernels) /
-              qmax;
-          ++t;
-        }
-      }
+                                  maxima + local, scales + local);
+        else
+          kernels.mseThresholds(data + bands.offset(t), end - t,
+                                bands.vectorSize, maxima + local,
+                                format.element,
+                                std::max<int64_t>(options.mseGridPoints, 1),
+                                format.rounding, scales + local);
+        kernels.divide(scales + local, end - t, qmax, scales + local);
+      }, [&](int64_t t) {
+        // A tail vector, shorter.
+        scales[t - t0] =
+            detail::thresholdOf(data + bands.offset(t), bands.rows(t),
+                                maxima[t - t0], format.element, options,
+                                format.rounding, scratch.threshold,
+                                kernels) /
+            qmax;
+      });
       return;
     }
     for (int64_t t = t0; t < t1; ++t)
@@ -378,6 +400,34 @@ struct Job {
     }
     if (!search)
       return;
+    if (bands.inner == 1) {
+      // Contiguous vectors: runs of full-length ones side by side.
+      std::vector<float> &gammas = scratch.gammas;
+      std::vector<uint16_t> &defaults = scratch.integerScales;
+      forEachFullRun(t0, t1, [&](int64_t t, int64_t end) {
+        const int64_t local = t - t0;
+        gammas.resize(end - t);
+        defaults.assign(integerScales + t, integerScales + end);
+        for (int64_t v = t; v < end; ++v)
+          gammas[v - t] = gammaOf(v);
+        kernels.searchIntegerScales(data + bands.offset(t), end - t,
+                                    bands.vectorSize, maxima + local,
+                                    gammas.data(), defaults.data(), bits,
+                                    format.element, format.rounding,
+                                    integerScales + t);
+        for (int64_t v = t; v < end; ++v)
+          effective[v - t0] = float(integerScales[v]) * gammas[v - t];
+      }, [&](int64_t t) {
+        if (integerScales[t] == 0)
+          return;
+        const float gamma = gammaOf(t);
+        integerScales[t] = kernels.searchIntegerScale(
+            data + bands.offset(t), bands.rows(t), maxima[t - t0], gamma,
+            integerScales[t], bits, format.element, format.rounding);
+        effective[t - t0] = float(integerScales[t]) * gamma;
+      });
+      return;
+    }
     for (int64_t t = t0; t < t1; ++t)
       for (int64_t r = 0; r < bands.inner; ++r) {
         const int64_t local = (t - t0) * bands.inner + r;

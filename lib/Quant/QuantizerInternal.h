@@ -310,12 +310,26 @@ struct Kernels {
   float (*mseThreshold)(const float *x, int64_t n, float maxAbs,
                         ElementFormat format, int64_t gridPoints,
                         Rounding rounding);
+  /// alphas[v] = mseThreshold of vector v (0 where maxima[v] == 0), for
+  /// `count` contiguous vectors of exactly vectorSize elements at x.
+  void (*mseThresholds)(const float *x, int64_t count, int64_t vectorSize,
+                        const float *maxima, ElementFormat format,
+                        int64_t gridPoints, Rounding rounding,
+                        float *alphas);
   /// searchIntegerScaleScalar's result for the n values at x; `largest` is
   /// the vector's largest magnitude.
   uint16_t (*searchIntegerScale)(const float *x, int64_t n, float largest,
                                  float gamma, uint16_t defaultScale,
                                  unsigned scaleBits, ElementFormat format,
                                  Rounding rounding);
+  /// integerScales[v] = searchIntegerScale of vector v under gammas[v] from
+  /// defaults[v] (0 stays 0), for `count` contiguous vectors of exactly
+  /// vectorSize elements at x; maxima[v] is the largest magnitude.
+  void (*searchIntegerScales)(const float *x, int64_t count,
+                              int64_t vectorSize, const float *maxima,
+                              const float *gammas, const uint16_t *defaults,
+                              unsigned scaleBits, ElementFormat format,
+                              Rounding rounding, uint16_t *integerScales);
 };
 
 /// Portable C++ kernels (any CPU).
