@@ -335,6 +335,33 @@ struct Job {
       kernels.divide(maxima, count, qmax, scales);
       return;
     }
+    if (options.method == Method::Percentile) {
+      // The rank depends only on the vector's length: where it is the
+      // last, alpha is the largest magnitude (as thresholdOf finds).
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t rows = bands.rows(t);
+        const int64_t local = (t - t0) * bands.inner;
+        if (detail::percentileRank(uint64_t(rows), options.percentile) ==
+            uint64_t(rows)) {
+          int64_t end = t + 1; // Bands of the same length share the rank.
+          while (end < t1 && bands.rows(end) == rows)
+            ++end;
+          kernels.divide(maxima + local, (end - t) * bands.inner, qmax,
+                         scales + local);
+          t = end - 1;
+          continue;
+        }
+        for (int64_t r = 0; r < bands.inner; ++r) {
+          const float *x = vectorOf(t, r, scratch.threshold.gathered);
+          scales[local + r] =
+              detail::thresholdOf(x, rows, maxima[local + r], format.element,
+                                  options, format.rounding, scratch.threshold,
+                                  kernels) /
+              qmax;
+        }
+      }
+      return;
+    }
     if ((options.method == Method::OCTAV || options.method == Method::MSE) &&
         bands.inner == 1) {
       forEachFullRun(t0, t1, [&](int64_t t, int64_t end) {
