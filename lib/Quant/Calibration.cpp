@@ -15,36 +15,34 @@
 #include <limits>
 
 using namespace vsquant::quant;
+using namespace vsquant::quant::detail;
 using llvm::ArrayRef;
 
 namespace {
 
 /// |x| for signed formats, max(x, 0) for unsigned ones: the magnitudes a
 /// threshold has to cover (negatives clamp to 0 in unsigned formats).
-std::vector<float> magnitudesOf(ArrayRef<float> values, ElementFormat format) {
-  std::vector<float> magnitudes(values.size());
+void magnitudesInto(const float *values, int64_t n, ElementFormat format,
+                    std::vector<float> &magnitudes) {
+  magnitudes.resize(n);
+  float *out = magnitudes.data();
   if (format.isSigned) {
-    for (size_t i = 0, e = values.size(); i < e; ++i)
-      magnitudes[i] = std::fabs(values[i]);
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = std::fabs(values[i]);
   } else {
-    for (size_t i = 0, e = values.size(); i < e; ++i)
-      magnitudes[i] = values[i] > 0.0f ? values[i] : 0.0f;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = values[i] > 0.0f ? values[i] : 0.0f;
   }
-  return magnitudes;
 }
 
-float maxOf(ArrayRef<float> magnitudes) {
-  float result = 0.0f;
-  for (float m : magnitudes)
-    result = m > result ? m : result;
-  return result;
-}
+} // namespace
 
 /// 1-based rank of percentile p among n values: ceil(p / 100 * n) in [1, n].
 /// A product within 1e-9 (relative) of an integer is taken as that integer:
 /// p arrives as an inexact binary fraction (99.99), and an exact ceil would
 /// then sometimes round a whole rank up.
-uint64_t percentileRank(uint64_t n, double percentile) {
+uint64_t vsquant::quant::detail::percentileRank(uint64_t n,
+                                                double percentile) {
   double target = percentile * double(n) / 100.0;
   double nearest = std::round(target);
   double rank = std::fabs(target - nearest) <= 1e-9 * std::max(1.0, target)
@@ -57,37 +55,9 @@ uint64_t percentileRank(uint64_t n, double percentile) {
   return uint64_t(rank);
 }
 
-float percentileThreshold(std::vector<float> magnitudes, double percentile) {
-  if (magnitudes.empty())
-    return 0.0f;
-  uint64_t rank = percentileRank(magnitudes.size(), percentile);
-  auto nth = magnitudes.begin() + (rank - 1);
-  std::nth_element(magnitudes.begin(), nth, magnitudes.end());
-  return *nth;
-}
-
-template <Rounding Mode>
-float mseThreshold(ArrayRef<float> values, float maxAbs, ElementFormat format,
-                   int64_t gridPoints) {
-  const float qmax = float(format.qmax()), qmin = float(format.qmin());
-  double bestError = std::numeric_limits<double>::infinity();
-  float bestAlpha = maxAbs;
-  for (int64_t k = 1; k <= gridPoints; ++k) {
-    // Rounded once from double, so alpha_G == maxAbs exactly.
-    float alpha = float(double(maxAbs) * double(k) / double(gridPoints));
-    float scale = alpha / qmax;
-    double error =
-        detail::singleLevelSquaredError<Mode>(values, scale, qmin, qmax);
-    if (error < bestError) { // Ties keep the smaller k.
-      bestError = error;
-      bestAlpha = alpha;
-    }
-  }
-  return bestAlpha;
-}
-
-float octavThreshold(ArrayRef<float> magnitudes, float maxAbs,
-                     ElementFormat format) {
+float vsquant::quant::detail::octavThreshold(ArrayRef<float> magnitudes,
+                                             float maxAbs,
+                                             ElementFormat format) {
   const double q = double(format.qmax());
   const double noise = 1.0 / (12.0 * q * q); // c: uniform noise of step s/Q.
   const double count = double(magnitudes.size());
@@ -120,6 +90,8 @@ float octavThreshold(ArrayRef<float> magnitudes, float maxAbs,
   }
   return std::min(float(s), maxAbs);
 }
+
+namespace {
 
 /// Bin of magnitude m in a 2048-bin histogram over [0, maxAbs].
 int64_t binOf(double m, double maxAbs) {
@@ -175,19 +147,37 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
   }
   if (total == 0 || !(histogram.maxAbs > 0.0))
     return 0.0f;
+  const double totalCount = double(total);
 
   // Only nonzero bins enter P, the level sums and KL, so each candidate costs
-  // O(nonzero bins below it); the arithmetic is that of the dense loop.
+  // O(nonzero bins below it + levels). The arithmetic is that of the dense
+  // definition, term by term and in bin order:
+  //   level(b) = floor(b * L / i), found by walking the level boundaries;
+  //   qd(level) = count / bins / kept, once per level (the same expression
+  //   for every bin of the level);
+  //   term(b) = p * log(p / qd) with p = count(b) / total. Bins of one level
+  //   with the same count have the same term: it is computed once (the
+  //   histogram of a few thousand values has few distinct small counts).
+  const size_t numNonzero = nonzeroBins.size();
+  std::vector<int64_t> binLevel(numNonzero);
   std::vector<uint64_t> levelCount(levels, 0);
   std::vector<int64_t> levelBins(levels, 0);
+  std::vector<double> levelQd(levels, 0.0);
+  constexpr uint64_t kCachedCounts = 64;
+  struct CachedTerm {
+    int64_t stamp = -1;
+    double term = 0.0;
+  };
+  std::vector<CachedTerm> cache(kCachedCounts);
+  int64_t stamp = 0;
+
   uint64_t kept = 0; // sum(hist[0:i])
   size_t keptBins = 0;
   for (int64_t b = 0; b < kFirstCandidate; ++b)
     kept += hist[b];
-  while (keptBins < nonzeroBins.size() && nonzeroBins[keptBins] < kFirstCandidate)
+  while (keptBins < numNonzero && nonzeroBins[keptBins] < kFirstCandidate)
     ++keptBins;
 
-  const double totalCount = double(total);
   double bestKL = std::numeric_limits<double>::infinity();
   int64_t bestCandidate = bins;
   for (int64_t i = kFirstCandidate; i <= bins; ++i) {
@@ -200,41 +190,64 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
     // Qd is all zero while P[i-1] holds the outliers: KL is infinite.
     if (kept == 0)
       continue;
-    auto levelOf = [&](int64_t b) { return b * levels / i; };
     // P[i-1] is nonzero through the outliers alone when hist[i-1] == 0.
     const bool outlierOnlyBin = outliers > 0 && hist[i - 1] == 0;
+    // Levels of the kept nonzero bins: level L holds the bins b with
+    // L * i <= b * levels < (L + 1) * i.
+    int64_t level = 0;
     for (size_t n = 0; n < keptBins; ++n) {
       int64_t b = nonzeroBins[n];
-      levelCount[levelOf(b)] += hist[b];
-      ++levelBins[levelOf(b)];
+      while (b * levels >= (level + 1) * i)
+        ++level;
+      binLevel[n] = level;
+      levelCount[level] += hist[b];
+      ++levelBins[level];
     }
+    const int64_t outlierLevel = outlierOnlyBin ? (i - 1) * levels / i : 0;
     if (outlierOnlyBin)
-      ++levelBins[levelOf(i - 1)];
+      ++levelBins[outlierLevel];
 
     const double keptCount = double(kept);
-    auto termOf = [&](int64_t b, uint64_t pCount) {
-      int64_t level = levelOf(b);
+    auto qdOf = [&](int64_t l) {
+      return double(levelCount[l]) / double(levelBins[l]) / keptCount;
+    };
+    auto termOf = [&](uint64_t pCount, double qd) {
       double p = double(pCount) / totalCount;
-      double qd = double(levelCount[level]) / double(levelBins[level]) /
-                  keptCount;
       if (qd == 0.0)
         return std::numeric_limits<double>::infinity();
       return p * std::log(p / qd);
     };
     double kl = 0.0;
+    int64_t cachedLevel = -1;
     for (size_t n = 0; n < keptBins; ++n) {
       int64_t b = nonzeroBins[n];
-      kl += termOf(b, b == i - 1 ? hist[b] + outliers : hist[b]);
+      int64_t l = binLevel[n];
+      if (l != cachedLevel) {
+        cachedLevel = l;
+        levelQd[l] = qdOf(l);
+        ++stamp; // A new level: forget the cached terms.
+      }
+      uint64_t pCount = b == i - 1 ? hist[b] + outliers : hist[b];
+      if (pCount < kCachedCounts) {
+        CachedTerm &entry = cache[pCount];
+        if (entry.stamp != stamp) {
+          entry.stamp = stamp;
+          entry.term = termOf(pCount, levelQd[l]);
+        }
+        kl += entry.term;
+      } else {
+        kl += termOf(pCount, levelQd[l]);
+      }
     }
     if (outlierOnlyBin)
-      kl += termOf(i - 1, outliers);
+      kl += termOf(outliers, qdOf(outlierLevel));
 
     for (size_t n = 0; n < keptBins; ++n) {
-      levelCount[levelOf(nonzeroBins[n])] = 0;
-      levelBins[levelOf(nonzeroBins[n])] = 0;
+      levelCount[binLevel[n]] = 0;
+      levelBins[binLevel[n]] = 0;
     }
     if (outlierOnlyBin)
-      levelBins[levelOf(i - 1)] = 0;
+      levelBins[outlierLevel] = 0;
 
     if (kl < bestKL) { // Ties keep the smaller i.
       bestKL = kl;
@@ -243,6 +256,47 @@ float vsquant::quant::entropyFromHistogram(const Histogram &histogram,
   }
   return float(double(bestCandidate) * histogram.maxAbs /
                double(Histogram::kBins));
+}
+
+float vsquant::quant::detail::thresholdOf(const float *x, int64_t n,
+                                          float maxAbs, ElementFormat format,
+                                          const CalibrationOptions &options,
+                                          Rounding rounding,
+                                          ThresholdScratch &scratch,
+                                          const Kernels &kernels) {
+  if (maxAbs == 0.0f)
+    return 0.0f;
+  switch (options.method) {
+  case Method::Max:
+    return maxAbs;
+  case Method::Percentile: {
+    uint64_t rank = percentileRank(uint64_t(n), options.percentile);
+    if (rank == uint64_t(n)) // The largest magnitude.
+      return maxAbs;
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    auto nth = scratch.magnitudes.begin() + (rank - 1);
+    std::nth_element(scratch.magnitudes.begin(), nth,
+                     scratch.magnitudes.end());
+    return *nth;
+  }
+  case Method::MSE:
+    // The error depends on x, not only on |x|: unsigned formats clamp
+    // negatives, which costs the same at every grid point.
+    return kernels.mseThreshold(x, n, maxAbs, format,
+                                std::max<int64_t>(options.mseGridPoints, 1),
+                                rounding);
+  case Method::OCTAV:
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    return octavThreshold(scratch.magnitudes, maxAbs, format);
+  case Method::Entropy: {
+    magnitudesInto(x, n, format, scratch.magnitudes);
+    Histogram histogram;
+    histogram.maxAbs = maxAbs;
+    histogram.add(scratch.magnitudes);
+    return entropyFromHistogram(histogram, format);
+  }
+  }
+  llvm_unreachable("unknown calibration method");
 }
 
 float vsquant::quant::computeThreshold(ArrayRef<float> values,
@@ -255,33 +309,12 @@ float vsquant::quant::computeThreshold(ArrayRef<float> values,
                                        ElementFormat format,
                                        const CalibrationOptions &options,
                                        Rounding rounding) {
-  std::vector<float> magnitudes = magnitudesOf(values, format);
-  const float maxAbs = maxOf(magnitudes);
-  if (maxAbs == 0.0f)
-    return 0.0f;
-  switch (options.method) {
-  case Method::Max:
-    return maxAbs;
-  case Method::Percentile:
-    return percentileThreshold(std::move(magnitudes), options.percentile);
-  case Method::MSE: {
-    // The error depends on x, not only on |x|: unsigned formats clamp
-    // negatives, which costs the same at every grid point.
-    int64_t gridPoints = std::max<int64_t>(options.mseGridPoints, 1);
-    return rounding == Rounding::HalfToEven
-               ? mseThreshold<Rounding::HalfToEven>(values, maxAbs, format,
-                                                    gridPoints)
-               : mseThreshold<Rounding::HalfAwayFromZero>(values, maxAbs,
-                                                          format, gridPoints);
-  }
-  case Method::OCTAV:
-    return octavThreshold(magnitudes, maxAbs, format);
-  case Method::Entropy: {
-    Histogram histogram;
-    histogram.maxAbs = maxAbs;
-    histogram.add(magnitudes);
-    return entropyFromHistogram(histogram, format);
-  }
-  }
-  llvm_unreachable("unknown calibration method");
+  const Kernels &kernels = activeKernels();
+  const int64_t n = int64_t(values.size());
+  float maxAbs = 0.0f;
+  if (n > 0)
+    kernels.runMaxima(values.data(), n, n, format.isSigned, &maxAbs);
+  ThresholdScratch scratch;
+  return thresholdOf(values.data(), n, maxAbs, format, options, rounding,
+                     scratch, kernels);
 }

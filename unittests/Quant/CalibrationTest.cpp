@@ -13,7 +13,7 @@ using namespace vsquant::quant;
 namespace {
 
 constexpr ElementFormat si2{2, true}, si4{4, true}, si8{8, true};
-constexpr ElementFormat ui2{2, false}, ui4{4, false};
+constexpr ElementFormat ui2{2, false}, ui4{4, false}, ui8{8, false};
 
 CalibrationOptions withMethod(Method method) {
   CalibrationOptions options;
@@ -325,6 +325,199 @@ TEST(Calibration, EntropyMatchesDenseReference) {
               expected)
         << "trial " << trial;
   }
+}
+
+/// entropyFromHistogram as it was before the per-level and per-count
+/// sharing (verbatim), which must not have changed any result.
+float previousEntropy(const Histogram &histogram, ElementFormat format) {
+  const std::vector<uint64_t> &hist = histogram.counts;
+  assert(hist.size() == size_t(Histogram::kBins) && "2048 bins expected");
+  constexpr int64_t kFirstCandidate = 128;
+  const int64_t bins = Histogram::kBins;
+  const int64_t levels = format.qmax() + 1;
+
+  uint64_t total = 0;
+  std::vector<int64_t> nonzeroBins;
+  for (int64_t b = 0; b < bins; ++b) {
+    total += hist[b];
+    if (hist[b])
+      nonzeroBins.push_back(b);
+  }
+  if (total == 0 || !(histogram.maxAbs > 0.0))
+    return 0.0f;
+
+  // Only nonzero bins enter P, the level sums and KL, so each candidate costs
+  // O(nonzero bins below it); the arithmetic is that of the dense loop.
+  std::vector<uint64_t> levelCount(levels, 0);
+  std::vector<int64_t> levelBins(levels, 0);
+  uint64_t kept = 0; // sum(hist[0:i])
+  size_t keptBins = 0;
+  for (int64_t b = 0; b < kFirstCandidate; ++b)
+    kept += hist[b];
+  while (keptBins < nonzeroBins.size() && nonzeroBins[keptBins] < kFirstCandidate)
+    ++keptBins;
+
+  const double totalCount = double(total);
+  double bestKL = std::numeric_limits<double>::infinity();
+  int64_t bestCandidate = bins;
+  for (int64_t i = kFirstCandidate; i <= bins; ++i) {
+    if (i > kFirstCandidate) {
+      kept += hist[i - 1];
+      if (hist[i - 1])
+        ++keptBins;
+    }
+    const uint64_t outliers = total - kept;
+    // Qd is all zero while P[i-1] holds the outliers: KL is infinite.
+    if (kept == 0)
+      continue;
+    auto levelOf = [&](int64_t b) { return b * levels / i; };
+    // P[i-1] is nonzero through the outliers alone when hist[i-1] == 0.
+    const bool outlierOnlyBin = outliers > 0 && hist[i - 1] == 0;
+    for (size_t n = 0; n < keptBins; ++n) {
+      int64_t b = nonzeroBins[n];
+      levelCount[levelOf(b)] += hist[b];
+      ++levelBins[levelOf(b)];
+    }
+    if (outlierOnlyBin)
+      ++levelBins[levelOf(i - 1)];
+
+    const double keptCount = double(kept);
+    auto termOf = [&](int64_t b, uint64_t pCount) {
+      int64_t level = levelOf(b);
+      double p = double(pCount) / totalCount;
+      double qd = double(levelCount[level]) / double(levelBins[level]) /
+                  keptCount;
+      if (qd == 0.0)
+        return std::numeric_limits<double>::infinity();
+      return p * std::log(p / qd);
+    };
+    double kl = 0.0;
+    for (size_t n = 0; n < keptBins; ++n) {
+      int64_t b = nonzeroBins[n];
+      kl += termOf(b, b == i - 1 ? hist[b] + outliers : hist[b]);
+    }
+    if (outlierOnlyBin)
+      kl += termOf(i - 1, outliers);
+
+    for (size_t n = 0; n < keptBins; ++n) {
+      levelCount[levelOf(nonzeroBins[n])] = 0;
+      levelBins[levelOf(nonzeroBins[n])] = 0;
+    }
+    if (outlierOnlyBin)
+      levelBins[levelOf(i - 1)] = 0;
+
+    if (kl < bestKL) { // Ties keep the smaller i.
+      bestKL = kl;
+      bestCandidate = i;
+    }
+  }
+  return float(double(bestCandidate) * histogram.maxAbs /
+               double(Histogram::kBins));
+}
+
+
+TEST(Calibration, EntropyMatchesPreviousImplementation) {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int64_t n = trial % 4 == 0 ? 200 : (trial % 4 == 1 ? 4096 : 30000);
+    std::vector<float> values(n);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::exponential_distribution<float> expo(1.0f);
+    for (float &v : values)
+      v = trial % 3 == 0   ? normal(rng)
+          : trial % 3 == 1 ? expo(rng) * (rng() & 1 ? 1.0f : -1.0f)
+                           : normal(rng) * normal(rng) * normal(rng);
+    if (trial % 5 == 0) // A far outlier: sparse tail, outlier-only bins.
+      values[0] = 1000.0f;
+    ElementFormat format = trial % 4 == 0   ? si8
+                           : trial % 4 == 1 ? si4
+                           : trial % 4 == 2 ? ui4
+                                            : si2;
+    Histogram h;
+    for (float v : values)
+      h.maxAbs = std::max(h.maxAbs, double(format.isSigned
+                                               ? std::fabs(v)
+                                               : std::max(v, 0.0f)));
+    std::vector<float> magnitudes;
+    for (float v : values)
+      magnitudes.push_back(format.isSigned ? v : std::max(v, 0.0f));
+    h.add(magnitudes);
+    EXPECT_EQ(entropyFromHistogram(h, format), previousEntropy(h, format))
+        << "trial " << trial;
+  }
+}
+
+TEST(Calibration, MseHandExamplesInEveryKernelSet) {
+  // MseSmallGrid and MseTiesGoToSmallerK again, in each kernel set (the
+  // hand tests above run the active one only): the portable grid walks
+  // down from k = G and must still give ties to the smaller k.
+  std::vector<KernelIsa> isas = {KernelIsa::Generic};
+  setKernelIsa(KernelIsa::AVX512);
+  if (activeKernelIsa() == KernelIsa::AVX512)
+    isas.push_back(KernelIsa::AVX512);
+  for (KernelIsa isa : isas) {
+    setKernelIsa(isa);
+    CalibrationOptions options = withMethod(Method::MSE);
+    options.mseGridPoints = 4;
+    EXPECT_EQ(computeThreshold({4.0f, 2.5f, -2.5f, 2.5f}, si2, options),
+              3.0f);
+    options.mseGridPoints = 2;
+    EXPECT_EQ(computeThreshold({2.0f, 2.0f}, si2, options), 2.0f);
+    EXPECT_EQ(computeThreshold({2.0f, 1.0f, 1.0f}, si2, options), 1.0f);
+    options.mseGridPoints = 3;
+    EXPECT_EQ(computeThreshold({3.0f, 1.0f}, si2, options), 3.0f);
+    options.mseGridPoints = 4;
+    EXPECT_EQ(computeThreshold({4.0f, 1.0f, 1.0f}, si2, options), 4.0f);
+    // k = 3 and k = 4 tie at 2: the smaller wins.
+    EXPECT_EQ(computeThreshold({4.0f, 3.0f, 1.0f}, si2, options), 3.0f)
+        << "isa " << int(isa);
+    // A tie between grid points in different groups of 16 lanes: si2,
+    // G = 32, values {-0.25, -0.25, 0.25, 0.75}, max 0.75:
+    //  k=32 s=0.75: +-0.25 / 0.75 = 0.33 -> 0 (err 0.0625 x 3), 0.75 -> 1
+    //       exact: 0.1875.
+    //  k=16 s=0.375: +-0.25 / 0.375 = 0.67 -> +-1 -> +-0.375 (err
+    //       0.015625 x 3), 0.75 / 0.375 = 2 -> clamp 1 -> 0.375 (err
+    //       0.140625): 0.1875. Every other k is worse; k = 16 wins.
+    options.mseGridPoints = 32;
+    EXPECT_EQ(computeThreshold({-0.25f, -0.25f, 0.25f, 0.75f}, si2, options),
+              0.375f)
+        << "isa " << int(isa);
+  }
+  setKernelIsa(KernelIsa::Auto);
+}
+
+TEST(Calibration, FastThresholdsMatchReference) {
+  // computeThreshold (bulk kernels, no heap copies) against the plain
+  // reference, every method, on sets from 1 to 5000 values, each kernel
+  // instruction set.
+  std::vector<KernelIsa> isas = {KernelIsa::Generic};
+  setKernelIsa(KernelIsa::AVX512);
+  if (activeKernelIsa() == KernelIsa::AVX512)
+    isas.push_back(KernelIsa::AVX512);
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int trial = 0; trial < 120; ++trial) {
+    const size_t n = trial % 6 == 0 ? 1 + trial % 5 : (trial % 3 ? 16 : 5000);
+    std::vector<float> values(n);
+    for (float &v : values)
+      v = trial % 4 == 3 ? float(int(normal(rng) * 8)) * 0.25f
+                         : normal(rng) * (rng() % 19 == 0 ? 5.0f : 1.0f);
+    ElementFormat format{unsigned(2 + trial % 7), trial % 5 != 4};
+    CalibrationOptions options;
+    options.method = Method(trial % 5);
+    options.mseGridPoints = trial % 2 ? 100 : 1 + trial;
+    options.percentile = trial % 3 ? 99.0 : 62.5;
+    Rounding rounding =
+        trial % 7 == 3 ? Rounding::HalfAwayFromZero : Rounding::HalfToEven;
+    float expected =
+        computeThresholdReference(values, format, options, rounding);
+    for (KernelIsa isa : isas) {
+      setKernelIsa(isa);
+      EXPECT_EQ(computeThreshold(values, format, options, rounding), expected)
+          << "trial " << trial << " isa " << int(isa);
+    }
+  }
+  setKernelIsa(KernelIsa::Auto);
 }
 
 } // namespace

@@ -13,8 +13,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 
 using namespace vsquant::quant;
 
@@ -699,6 +701,348 @@ TEST(Threads, ThresholdsMatchComputeThreshold) {
       column.push_back(data[k * 5 + c]);
     EXPECT_EQ(t.scales[c], computeThreshold(column, si4, options) / 7.0f);
   }
+}
+
+//===----------------------------------------------------------------------===//
+// The fast path against the reference implementation
+//===----------------------------------------------------------------------===//
+
+/// The kernel instruction sets this machine runs (Generic always).
+std::vector<KernelIsa> availableIsas() {
+  std::vector<KernelIsa> isas = {KernelIsa::Generic};
+  setKernelIsa(KernelIsa::AVX512);
+  if (activeKernelIsa() == KernelIsa::AVX512)
+    isas.push_back(KernelIsa::AVX512);
+  setKernelIsa(KernelIsa::Auto);
+  return isas;
+}
+
+const char *isaName(KernelIsa isa) {
+  return isa == KernelIsa::AVX512 ? "avx512" : "generic";
+}
+
+/// Bit-for-bit equality of two float vectors (== would let -0 pass for 0).
+::testing::AssertionResult sameBits(const std::vector<float> &a,
+                                    const std::vector<float> &b) {
+  if (a.size() != b.size())
+    return ::testing::AssertionFailure()
+           << "sizes " << a.size() << " vs " << b.size();
+  for (size_t i = 0; i < a.size(); ++i) {
+    uint32_t x, y;
+    std::memcpy(&x, &a[i], 4);
+    std::memcpy(&y, &b[i], 4);
+    if (x != y)
+      return ::testing::AssertionFailure()
+             << "index " << i << ": " << a[i] << " vs " << b[i];
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult sameTensor(const QuantizedTensor &a,
+                                      const QuantizedTensor &b) {
+  if (a.values != b.values) {
+    size_t i = 0;
+    while (i < a.values.size() && i < b.values.size() &&
+           a.values[i] == b.values[i])
+      ++i;
+    return ::testing::AssertionFailure() << "values differ at " << i;
+  }
+  if (a.integerScales != b.integerScales) {
+    size_t i = 0;
+    while (i < a.integerScales.size() && i < b.integerScales.size() &&
+           a.integerScales[i] == b.integerScales[i])
+      ++i;
+    return ::testing::AssertionFailure() << "integer scales differ at " << i;
+  }
+  if (a.scaleShape != b.scaleShape || a.coarseShape != b.coarseShape)
+    return ::testing::AssertionFailure() << "grid shapes differ";
+  if (::testing::AssertionResult r = sameBits(a.scales, b.scales); !r)
+    return ::testing::AssertionFailure() << "scales: " << r.message();
+  if (::testing::AssertionResult r = sameBits(a.coarse, b.coarse); !r)
+    return ::testing::AssertionFailure() << "coarse: " << r.message();
+  return ::testing::AssertionSuccess();
+}
+
+/// Weights-like data in one of several styles that stress the corners:
+/// Laplace with per-row magnitudes, values on a quarter grid (exact rounding
+/// ties), many zeros and repeats, subnormals, mostly negative.
+std::vector<float> styledData(size_t n, int style, std::mt19937 &rng) {
+  std::vector<float> data(n);
+  std::exponential_distribution<float> expo(1.0f);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> grid(-24, 24);
+  float scale = 1.0f;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 37 == 0)
+      scale = std::uniform_real_distribution<float>(0.01f, 3.0f)(rng);
+    float sign = rng() & 1 ? 1.0f : -1.0f;
+    switch (style) {
+    case 0:
+      data[i] = scale * expo(rng) * sign;
+      break;
+    case 1:
+      data[i] = float(grid(rng)) * 0.25f;
+      break;
+    case 2:
+      data[i] = rng() % 3 == 0 ? 0.0f : (rng() % 2 ? 0.5f : normal(rng));
+      break;
+    case 3:
+      data[i] = normal(rng) * 1e-39f; // Subnormal (and some normal) values.
+      break;
+    default:
+      data[i] = -std::fabs(normal(rng)) * (rng() % 5 == 0 ? -1.0f : 1.0f);
+      break;
+    }
+  }
+  return data;
+}
+
+TEST(FastPath, MatchesReferenceOnRandomFormats) {
+  // Random shapes, granularities, axes, vector sizes (tails included),
+  // element and scale formats, coarse axes, roundings and methods: the
+  // fast quantizer (each instruction set, with and without threads) must
+  // return exactly what the reference returns.
+  std::mt19937 rng(2024);
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency(2));
+  const std::vector<KernelIsa> isas = availableIsas();
+  const int64_t vectorSizes[] = {1, 2, 3, 5, 8, 16, 17, 32};
+  const Method methods[] = {Method::Max, Method::Percentile, Method::MSE,
+                            Method::OCTAV, Method::Entropy};
+  // G > 256 and 10-bit scales take the kernels' heap-allocated paths.
+  const int64_t gridPoints[] = {1, 3, 16, 17, 100, 130, 300};
+  const double percentiles[] = {50.0, 90.0, 99.0, 99.99, 100.0, 33.3};
+  const unsigned scaleBitsChoices[] = {2, 4, 6, 8, 10};
+  auto pick = [&](int n) { return int(rng() % unsigned(n)); };
+  for (int trial = 0; trial < 400; ++trial) {
+    const int rank = 1 + pick(3);
+    std::vector<int64_t> shape(rank);
+    int64_t n = 1;
+    for (int64_t &d : shape) {
+      d = 1 + pick(rank == 1 ? 300 : (rank == 2 ? 60 : 14));
+      n *= d;
+    }
+    TensorFormat f;
+    f.granularity = Granularity(pick(3));
+    f.axis = pick(rank);
+    f.vectorSize = vectorSizes[pick(8)];
+    f.element = ElementFormat{unsigned(2 + pick(7)), pick(4) != 0};
+    f.scaleBits = pick(2) ? 0 : scaleBitsChoices[pick(5)];
+    f.coarseAxis = -1;
+    if (f.scaleBits && f.granularity == Granularity::PerVector && rank > 1 &&
+        pick(3)) {
+      f.coarseAxis = pick(rank);
+      if (f.coarseAxis == f.axis)
+        f.coarseAxis = (f.axis + 1) % rank;
+    }
+    f.rounding = pick(3) ? Rounding::HalfToEven : Rounding::HalfAwayFromZero;
+    f.scaleRounding = pick(3) ? ScaleRounding::Ceil : ScaleRounding::Nearest;
+    CalibrationOptions options;
+    options.method = methods[pick(5)];
+    // Entropy per tiny vector costs the reference a 2048-bin search each.
+    if (options.method == Method::Entropy &&
+        f.granularity == Granularity::PerVector && n > 400)
+      options.method = Method::OCTAV;
+    options.mseGridPoints = gridPoints[pick(7)];
+    options.percentile = percentiles[pick(6)];
+    options.exactScaleSearch = pick(4) != 0;
+    std::vector<float> data = styledData(size_t(n), pick(5), rng);
+
+    llvm::Expected<QuantizedTensor> expected =
+        quantizeTensorReference(data, shape, f, options);
+    ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
+    for (KernelIsa isa : isas) {
+      setKernelIsa(isa);
+      for (llvm::ThreadPoolInterface *p :
+           {static_cast<llvm::ThreadPoolInterface *>(nullptr),
+            static_cast<llvm::ThreadPoolInterface *>(&pool)}) {
+        QuantizedTensor got = quantizeOrDie(data, shape, f, options, p);
+        EXPECT_TRUE(sameTensor(got, *expected))
+            << "trial " << trial << " isa " << isaName(isa) << " pool "
+            << (p != nullptr) << " granularity " << int(f.granularity)
+            << " axis " << f.axis << " V " << f.vectorSize << " element "
+            << (f.element.isSigned ? "si" : "ui") << f.element.bits
+            << " scale bits " << f.scaleBits << " coarse " << f.coarseAxis
+            << " method " << int(options.method) << " G "
+            << options.mseGridPoints;
+      }
+    }
+    setKernelIsa(KernelIsa::Auto);
+  }
+}
+
+TEST(FastPath, LayoutsOfTheBenchmarkAndModels) {
+  // The layouts the fast path specialises, at sizes where every band and
+  // chunk boundary is crossed: contiguous vectors (vector axis last),
+  // strided vectors (vector axis first, K x N matmul weights), conv weights
+  // per output channel, coarse scale per row and per column.
+  std::mt19937 rng(99);
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency(2));
+  struct Case {
+    std::vector<int64_t> shape;
+    TensorFormat format;
+    Method method;
+  };
+  std::vector<Case> cases = {
+      {{96, 1030}, perVector(si8, 1, 16), Method::Max},
+      {{96, 1030}, perVector(si4, 1, 16, 4, 0), Method::Max},
+      {{96, 1030}, perVector(si4, 1, 16, 4, 0), Method::MSE},
+      {{96, 1030}, perVector(si4, 1, 16, 4, -1), Method::MSE},
+      {{96, 1030}, perVector(ui8, 1, 32, 8, 0), Method::MSE},
+      {{96, 1030}, perVector(si4, 1, 16, 4, 0), Method::Percentile},
+      {{96, 1030}, perVector(si4, 1, 16, 4, 0), Method::OCTAV},
+      {{1030, 96}, perVector(si4, 0, 16, 4, 1), Method::MSE},
+      {{1030, 96}, perVector(si8, 0, 16), Method::Max},
+      {{1030, 37}, perVector(si4, 0, 16, 6, -1), Method::OCTAV},
+      {{3, 100, 40}, perVector(si4, 1, 16, 4, 0), Method::MSE},
+      {{3, 100, 40}, perVector(si4, 1, 16, 4, 2), Method::Max},
+      {{8, 3, 3, 40}, perChannel(si4, 0), Method::Entropy},
+      {{600, 70}, perChannel(si8, 1), Method::Max},
+      {{600, 70}, perChannel(si4, 1), Method::MSE},
+      {{40000}, perTensor(si8), Method::Max},
+      {{200, 200}, perTensor(si4), Method::MSE},
+      // Few long vectors, cut into pieces (>= 256 Ki elements).
+      {{300001}, perTensor(si8), Method::Max},
+      {{300001}, perTensor(ui4), Method::Percentile},
+      {{3, 100003}, perChannel(si4, 0), Method::MSE},
+      {{2, 150000}, perVector(si4, 1, 100000, 4, 0), Method::MSE},
+      {{2, 150000}, perVector(si8, 1, 100000, 6, -1), Method::Max},
+  };
+  for (const Case &c : cases) {
+    int64_t n = 1;
+    for (int64_t d : c.shape)
+      n *= d;
+    std::vector<float> data = styledData(size_t(n), 0, rng);
+    CalibrationOptions options = withMethod(c.method);
+    QuantizedTensor expected =
+        *quantizeTensorReference(data, c.shape, c.format, options);
+    for (KernelIsa isa : availableIsas()) {
+      setKernelIsa(isa);
+      EXPECT_TRUE(sameTensor(
+          quantizeOrDie(data, c.shape, c.format, options, &pool), expected))
+          << isaName(isa) << " shape[0] " << c.shape[0] << " method "
+          << int(c.method) << " granularity " << int(c.format.granularity);
+    }
+    setKernelIsa(KernelIsa::Auto);
+  }
+}
+
+TEST(FastPath, ExactScaleSearchMatchesBruteForce) {
+  // The exhaustive two-level search (exactScaleSearch) of every instruction
+  // set against a plain loop over every sq in 1..2^M-1: least squared error
+  // summed in element order, ties to the steps 3-4 default, then to the
+  // smaller sq. si4/ui4 and si8/ui8 elements, 4- and 8-bit scales, vectors
+  // of 16 with a tail vector of 5, both element roundings, and both ceil
+  // and nearest defaults.
+  std::mt19937 rng(31);
+  const std::vector<int64_t> shape = {40, 16 * 5 + 5}; // 6 vectors per row.
+  const int64_t perRow = 6;
+  for (int style : {0, 1, 2}) {
+    std::vector<float> data = styledData(size_t(shape[0] * shape[1]), style,
+                                         rng);
+    for (ElementFormat element : {si4, ui4, si8, ui8})
+      for (unsigned scaleBits : {4u, 8u})
+        for (Rounding rounding :
+             {Rounding::HalfToEven, Rounding::HalfAwayFromZero})
+          for (KernelIsa isa : availableIsas()) {
+            setKernelIsa(isa);
+            TensorFormat f = perVector(element, 1, 16, scaleBits, 0);
+            f.rounding = rounding;
+            f.scaleRounding = style == 1 ? ScaleRounding::Nearest
+                                         : ScaleRounding::Ceil;
+            CalibrationOptions options = withMethod(Method::MSE);
+            QuantizedTensor searched = quantizeOrDie(data, shape, f, options);
+            options.exactScaleSearch = false;
+            QuantizedTensor plain = quantizeOrDie(data, shape, f, options);
+            ASSERT_TRUE(sameBits(searched.coarse, plain.coarse));
+            const uint32_t maxScale = (1u << scaleBits) - 1;
+            int changed = 0;
+            for (int64_t v = 0; v < shape[0] * perRow; ++v) {
+              const int64_t row = v / perRow, block = v % perRow;
+              const int64_t begin = row * shape[1] + block * 16;
+              const int64_t end = std::min(begin + 16, (row + 1) * shape[1]);
+              const float gamma = searched.coarse[row];
+              const uint16_t fallback = plain.integerScales[v];
+              if (fallback == 0) {
+                EXPECT_EQ(searched.integerScales[v], 0);
+                continue;
+              }
+              auto errorOf = [&](uint32_t sq) {
+                double e = 0;
+                for (int64_t i = begin; i < end; ++i) {
+                  float q = float(
+                      quantizeValue(data[i], float(sq) * gamma, element,
+                                    rounding));
+                  float xhat = (q * float(sq)) * gamma;
+                  double diff = double(data[i]) - double(xhat);
+                  e += diff * diff;
+                }
+                return e;
+              };
+              uint32_t best = fallback;
+              double bestError = errorOf(fallback);
+              for (uint32_t sq = 1; sq <= maxScale; ++sq) {
+                double e = errorOf(sq);
+                if (e < bestError) {
+                  best = sq;
+                  bestError = e;
+                }
+              }
+              const uint16_t got = searched.integerScales[v];
+              changed += got != fallback;
+              EXPECT_EQ(got, best)
+                  << isaName(isa) << " vector " << v << " element "
+                  << (element.isSigned ? "si" : "ui") << element.bits
+                  << " scale bits " << scaleBits << " style " << style;
+              // Same error, and never worse than the default.
+              EXPECT_EQ(errorOf(got), bestError);
+              EXPECT_LE(errorOf(got), errorOf(fallback));
+            }
+            if (style == 0) {
+              EXPECT_GT(changed, 0) << "the search never moved a scale";
+            }
+          }
+  }
+  setKernelIsa(KernelIsa::Auto);
+}
+
+TEST(FastPath, NonFiniteFoundInEveryLayout) {
+  // The fast path finds NaN and Inf in the same pass as the maxima; the
+  // message names the first one, as verifyFinite does.
+  struct Case {
+    std::vector<int64_t> shape;
+    TensorFormat format;
+  };
+  std::vector<Case> cases = {
+      {{8, 40}, perVector(si8, 1, 16)},
+      {{8, 40}, perVector(si4, 1, 16, 4, 0)},
+      {{8, 40}, perVector(si4, 1, 16, 4, -1)},
+      {{40, 8}, perVector(si8, 0, 16)},
+      {{8, 40}, perChannel(si8, 1)},
+      {{8, 40}, perChannel(ui8, 0)},
+      {{8, 40}, perTensor(si8)},
+  };
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency(2));
+  for (KernelIsa isa : availableIsas()) {
+    setKernelIsa(isa);
+    for (const Case &c : cases)
+      for (Method method : {Method::Max, Method::MSE})
+        for (int where : {0, 17, 200, 319}) {
+          std::vector<float> data(320, 0.5f);
+          data[where] = where % 2 ? -std::numeric_limits<float>::infinity()
+                                  : std::nanf("");
+          if (where < 300)
+            data[where + 20] = std::numeric_limits<float>::infinity();
+          llvm::Expected<QuantizedTensor> result = quantizeTensor(
+              data, c.shape, c.format, withMethod(method), &pool);
+          ASSERT_FALSE(bool(result));
+          std::string message = llvm::toString(result.takeError());
+          std::string expected = "element " + std::to_string(where) + " is " +
+                                 (where % 2 ? "-Inf" : "NaN");
+          EXPECT_NE(message.find(expected), std::string::npos)
+              << isaName(isa) << ": " << message;
+        }
+  }
+  setKernelIsa(KernelIsa::Auto);
 }
 
 } // namespace

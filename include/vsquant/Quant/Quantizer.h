@@ -100,6 +100,13 @@ float computeThreshold(llvm::ArrayRef<float> values, ElementFormat format,
 float computeThreshold(llvm::ArrayRef<float> values, ElementFormat format,
                        const CalibrationOptions &options, Rounding rounding);
 
+/// computeThreshold's plain implementation (scalar loops, a heap copy of
+/// the magnitudes): the oracle the fast kernels are tested against.
+float computeThresholdReference(llvm::ArrayRef<float> values,
+                                ElementFormat format,
+                                const CalibrationOptions &options,
+                                Rounding rounding = Rounding::HalfToEven);
+
 /// A 2048-bin histogram of |x| over [0, maxAbs] (activation statistics).
 struct Histogram {
   static constexpr int64_t kBins = 2048;
@@ -170,6 +177,29 @@ llvm::Expected<QuantizedTensor>
 quantizeTensor(llvm::ArrayRef<float> data, llvm::ArrayRef<int64_t> shape,
                const TensorFormat &format, const CalibrationOptions &options,
                llvm::ThreadPoolInterface *pool = nullptr);
+
+/// The plain implementation of quantizeTensor: one vector at a time, each
+/// gathered and handed to computeThresholdReference, scalar loops. Same
+/// contract and bit-identical results; kept as the oracle the fast path is
+/// tested against (slow: use quantizeTensor).
+llvm::Expected<QuantizedTensor>
+quantizeTensorReference(llvm::ArrayRef<float> data,
+                        llvm::ArrayRef<int64_t> shape,
+                        const TensorFormat &format,
+                        const CalibrationOptions &options,
+                        llvm::ThreadPoolInterface *pool = nullptr);
+
+/// Instruction sets of the bulk kernels behind quantizeTensor and
+/// computeThreshold. Results never depend on the choice; Auto (the default)
+/// takes the widest the CPU runs: AVX-512 (F, DQ, BW, VL) on x86-64 when
+/// present, else portable C++.
+enum class KernelIsa { Auto, Generic, AVX512 };
+/// Selects the kernels for later calls, process-wide (for tests and
+/// benchmarks; not synchronised with calls in flight). Asking for an ISA the
+/// CPU or the build lacks selects Generic.
+void setKernelIsa(KernelIsa isa);
+/// The kernels in use: Generic or AVX512 (never Auto).
+KernelIsa activeKernelIsa();
 
 /// xhat per SPEC.md section 3: q * s_v, or f32(q * sq_v) * gamma_g.
 /// `tensor` must come from quantizeTensor with the same shape and format.
