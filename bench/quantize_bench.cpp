@@ -16,7 +16,8 @@
 // the first reuse mapped pages, as a long-running quantizer does once warm:
 // "x read" is the best repetition's time over the best time of a streaming
 // read timed just before each repetition (a noisy machine changes speed
-// between cases). "cold x" is the first repetition's, which also pays for
+// between cases). "cold x" is the first repetition's: free heap pages are
+// handed back to the system before it (malloc_trim), so it also pays for
 // faulting in the result's pages.
 // --reuse-memory=false leaves glibc's defaults (every large result is a
 // fresh mmap, so every repetition is cold).
@@ -83,7 +84,7 @@ struct Timing {
   unsigned runs = 0;
 };
 
-/// Runs setup() untimed and then fn() timed, `repeat` times (fewer once
+/// Runs setup(run) untimed and then fn() timed, `repeat` times (fewer once
 /// maxCaseSeconds is spent, at least once).
 template <typename Setup, typename Fn> Timing measure(Setup setup, Fn fn) {
   Timing timing;
@@ -91,7 +92,7 @@ template <typename Setup, typename Fn> Timing measure(Setup setup, Fn fn) {
   for (unsigned r = 0; r < std::max(1u, unsigned(repeat)); ++r) {
     if (r > 0 && total > maxCaseSeconds)
       break;
-    setup();
+    setup(r);
     auto start = std::chrono::steady_clock::now();
     fn();
     std::chrono::duration<double> took =
@@ -170,7 +171,7 @@ void runShape(int64_t numRows, int64_t numCols, ThreadPoolInterface &pool) {
     for (double p : partial)
       sink = sink + p;
   };
-  Timing read = measure([] {}, streamingRead);
+  Timing read = measure([](unsigned) {}, streamingRead);
   outs() << formatv("matrix {0} x {1} fp32 ({2:f1} MiB), {3} threads, best "
                     "of {4}\n",
                     numRows, numCols, n * 4.0 / (1 << 20), threads, repeat);
@@ -199,9 +200,14 @@ void runShape(int64_t numRows, int64_t numCols, ThreadPoolInterface &pool) {
     Timing caseRead;
     Timing timing = measure(
         // Free the previous result and time a read, outside the timed
-        // region.
-        [&] {
+        // region. Before the first run, hand the heap's free pages back to
+        // the system, so that this run faults in fresh ones ("cold x").
+        [&](unsigned run) {
           result = q::QuantizedTensor();
+#if defined(__GLIBC__)
+          if (run == 0)
+            malloc_trim(0);
+#endif
           auto start = std::chrono::steady_clock::now();
           streamingRead();
           std::chrono::duration<double> took =
