@@ -5,10 +5,7 @@
 #include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Support/Npy.h"
 
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -129,21 +126,6 @@ static llvm::Error instrument(func::FuncOp f,
   return llvm::Error::success();
 }
 
-static llvm::Error writeOutput(const std::string &path, const runtime::TensorBuffer &buffer) {
-  std::string bytes = ::vsquant::serializeNpy(
-      "<f4", buffer.shape,
-      llvm::ArrayRef<char>(reinterpret_cast<const char *>(buffer.data.data()),
-                           buffer.data.size() * sizeof(float)));
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return fail("cannot write '" + path + "': " + ec.message());
-  os << bytes;
-  if (os.has_error())
-    return fail("cannot write '" + path + "'");
-  return llvm::Error::success();
-}
-
 llvm::Expected<quant::CalibrationTable>
 calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
                           const CalibrateOptions &options) {
@@ -167,19 +149,8 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
   // TOSA models take upstream's tosa-to-linalg first (locations, hence
   // activation names, carry over: vsq-opt --tosa-to-linalg-pipeline
   // --vsquant-quantize finds the same ones).
-  bool hasTosa = false;
-  module->walk([&](Operation *op) {
-    hasTosa |= op->getDialect() &&
-               op->getDialect()->getNamespace() == "tosa";
-  });
-  if (hasTosa) {
-    PassManager pm(module->getContext());
-    tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
-    pm.addPass(createTosaToArithPass());
-    if (failed(pm.run(*module)))
-      return fail("cannot convert the TOSA model to linalg (see the "
-                  "diagnostics above)");
-  }
+  if (llvm::Error e = runtime::convertTosaToLinalg(*module))
+    return std::move(e);
   auto f = module->lookupSymbol<func::FuncOp>(entry);
   std::vector<ActivationSite> sites;
   if (llvm::Error e = instrument(f, sites))
@@ -235,7 +206,8 @@ calibrate(ModuleOp model, llvm::ArrayRef<Sample> samples,
           llvm::SmallString<256> path(options.outputsDirectory);
           llvm::sys::path::append(path, sample.name + ".out" +
                                             std::to_string(r) + ".npy");
-          if (llvm::Error e = writeOutput(std::string(path), results[r]))
+          if (llvm::Error e =
+                  writeNpyF32(path, results[r].shape, results[r].data))
             return std::move(e);
         }
       if (options.progress) {

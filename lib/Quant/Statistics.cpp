@@ -3,11 +3,9 @@
 #include "vsquant/Quant/Statistics.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -221,29 +219,16 @@ llvm::Error vsquant::quant::writeCalibrationTable(const CalibrationTable &table,
                           {"model", table.model},
                           {"samples", table.samples},
                           {"tensors", std::move(tensors)}};
-  // Write next to the target and rename: never half a table.
-  llvm::SmallString<256> temp;
-  int fd;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-          path + ".tmp-%%%%%%", fd, temp))
-    return llvm::createStringError(ec, "cannot write calibration table '" +
-                                           path + "': " + ec.message());
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      llvm::sys::fs::remove(temp);
-      return llvm::createStringError(os.error(),
-                                     "cannot write calibration table '" +
-                                         path + "'");
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    return llvm::createStringError(ec, "cannot write calibration table '" +
-                                           path + "': " + ec.message());
-  }
+  // writeToOutput writes a temporary file and renames it: never half a
+  // table.
+  llvm::json::Value json(std::move(root));
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("{0:2}", json) << "\n";
+        return llvm::Error::success();
+      }))
+    // The error names the path already.
+    return llvm::createStringError("cannot write calibration table: " +
+                                   llvm::toString(std::move(e)));
   return llvm::Error::success();
 }
 

@@ -128,6 +128,28 @@ static LogicalResult moveReductionsOutward(ModuleOp module) {
   return success();
 }
 
+static bool containsDialect(ModuleOp module, llvm::StringRef name) {
+  return module
+      .walk([&](Operation *op) {
+        Dialect *d = op->getDialect();
+        return d && d->getNamespace() == name ? WalkResult::interrupt()
+                                              : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+llvm::Error convertTosaToLinalg(ModuleOp module) {
+  if (!containsDialect(module, "tosa"))
+    return llvm::Error::success();
+  PassManager pm(module.getContext());
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
+  pm.addPass(createTosaToArithPass());
+  if (failed(pm.run(module)))
+    return fail("cannot convert the TOSA model to linalg (see the "
+                "diagnostics above)");
+  return llvm::Error::success();
+}
+
 llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
   llvm::Expected<func::FuncOp> entry = findEntryFunction(module, entryName);
   if (!entry)
@@ -140,23 +162,12 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
   (*entry)->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     UnitAttr::get(ctx));
 
-  bool hasTosa = false, hasVSQuant = false;
-  module.walk([&](Operation *op) {
-    if (Dialect *d = op->getDialect()) {
-      hasTosa |= d->getNamespace() == "tosa";
-      hasVSQuant |= d->getNamespace() == "vsquant";
-    }
-  });
-  {
+  if (llvm::Error e = convertTosaToLinalg(module))
+    return e;
+  if (containsDialect(module, "vsquant")) {
     PassManager pm(ctx);
-    if (hasTosa) {
-      tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
-      pm.addPass(createTosaToArithPass());
-    }
-    if (hasVSQuant) {
-      pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
-      pm.addPass(mlir::vsquant::createVerifyVSQuantLowered());
-    }
+    pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
+    pm.addPass(mlir::vsquant::createVerifyVSQuantLowered());
     if (failed(pm.run(module)))
       return fail("cannot lower @" + name + " to linalg (see the diagnostics "
                   "above)");

@@ -2,6 +2,8 @@
 
 #include "vsquant/Support/Npy.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -171,4 +173,21 @@ std::string vsquant::serializeNpy(StringRef dtype, ArrayRef<int64_t> shape,
   out += dict;
   out.append(data.data(), data.size());
   return out;
+}
+
+llvm::Error vsquant::writeNpyF32(llvm::StringRef path,
+                                 llvm::ArrayRef<int64_t> shape,
+                                 llvm::ArrayRef<float> data) {
+  std::string bytes = serializeNpy(
+      "<f4", shape,
+      llvm::ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
+                           data.size() * sizeof(float)));
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        os << bytes;
+        return llvm::Error::success();
+      }))
+    // The error names the path already.
+    return llvm::createStringError("cannot write .npy file: " +
+                                   llvm::toString(std::move(e)));
+  return llvm::Error::success();
 }

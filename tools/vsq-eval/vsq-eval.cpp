@@ -137,18 +137,11 @@ int main(int argc, char **argv) {
     if (!saveOutputs.empty())
       for (size_t r = 0; r < numResults; ++r) {
         const runtime::TensorBuffer &out = (*quantModel)->results()[r];
-        std::string bytes = vsquant::serializeNpy(
-            "<f4", out.shape,
-            ArrayRef<char>(reinterpret_cast<const char *>(out.data.data()),
-                           out.data.size() * sizeof(float)));
         SmallString<256> path(saveOutputs);
         sys::path::append(path, sample.name + ".out" + std::to_string(r) +
                                     ".npy");
-        std::error_code ec;
-        raw_fd_ostream os(path, ec);
-        if (ec)
-          return error("cannot write '" + path + "': " + ec.message());
-        os << bytes;
+        if (Error e = vsquant::writeNpyF32(path, out.shape, out.data))
+          return error(toString(std::move(e)));
       }
     for (size_t r = 0; r < numResults; ++r) {
       const auto &x = (*floatModel)->results()[r].data;
@@ -191,19 +184,17 @@ int main(int argc, char **argv) {
                     "(quantized / float = {2:f2}x; reference lowering)\n",
                     floatMs, quantMs, quantMs / floatMs);
   if (!jsonPath.empty()) {
-    std::error_code ec;
-    raw_fd_ostream os(jsonPath, ec);
-    if (ec)
-      return error("cannot write '" + jsonPath + "': " + ec.message());
-    os << formatv("{0:2}",
-                  json::Value(json::Object{
-                      {"version", 1},
-                      {"samples", int64_t(samples->size())},
-                      {"quantize_options", quantizeOptions},
-                      {"outputs", std::move(outputs)},
-                      {"float_ms_per_run", floatMs},
-                      {"quantized_ms_per_run", quantMs}}))
-       << "\n";
+    json::Value report(json::Object{{"version", 1},
+                                    {"samples", int64_t(samples->size())},
+                                    {"quantize_options", quantizeOptions},
+                                    {"outputs", std::move(outputs)},
+                                    {"float_ms_per_run", floatMs},
+                                    {"quantized_ms_per_run", quantMs}});
+    if (Error e = writeToOutput(jsonPath, [&](raw_ostream &os) {
+          os << formatv("{0:2}", report) << "\n";
+          return Error::success();
+        }))
+      return error("cannot write the report: " + toString(std::move(e)));
   }
   return 0;
 }

@@ -29,6 +29,10 @@ namespace runtime {
 llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module,
                                                      llvm::StringRef entry);
 
+/// Runs upstream's tosa-to-linalg (and tosa-to-arith) when `module` holds
+/// TOSA ops; op locations carry over.
+llvm::Error convertTosaToLinalg(mlir::ModuleOp module);
+
 /// Lowers `module` in place to the LLVM dialect for the CPU: TOSA through
 /// tosa-to-linalg, vsquant through convert-vsquant-to-linalg, reduction
 /// loops moved outward (bit-identical results, vectorizable loops), then

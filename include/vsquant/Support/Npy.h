@@ -37,6 +37,11 @@ llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
 std::string serializeNpy(llvm::StringRef dtype, llvm::ArrayRef<int64_t> shape,
                          llvm::ArrayRef<char> data);
 
+/// Writes a float32 array to `path` atomically (a temporary file renamed
+/// over it), so a failure never leaves half a file; errors name the path.
+llvm::Error writeNpyF32(llvm::StringRef path, llvm::ArrayRef<int64_t> shape,
+                        llvm::ArrayRef<float> data);
+
 /// IEEE half to single, exact (subnormals and NaN payloads included).
 float halfToFloat(uint16_t bits);
 
