@@ -3,6 +3,7 @@
 #include "vsquant/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -14,7 +15,9 @@
 
 using namespace mlir;
 
-void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                              unsigned numThreads,
+                                              StringRef target) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -28,9 +31,27 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (numThreads > 1) {
+    // scf.parallel (the tiled kernels' tile loops) -> tasks on the async
+    // runtime's thread pool; the program then needs libmlir_async_runtime.
+    AsyncParallelForPassOptions parallel;
+    parallel.numWorkerThreads = numThreads;
+    parallel.minTaskSize = 1;
+    parallel.asyncDispatch = false;
+    pm.addPass(createAsyncParallelForPass(parallel));
+    pm.addPass(createAsyncToAsyncRuntimePass());
+    pm.addPass(createAsyncRuntimeRefCountingPass());
+    pm.addPass(createAsyncRuntimeRefCountingOptPass());
+  }
+  ConvertVSQuantDotToLLVMOptions dot;
+  dot.target = target.str();
+  pm.addPass(createConvertVSQuantDotToLLVM(dot));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  if (numThreads > 1)
+    pm.addPass(createConvertAsyncToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -39,15 +60,68 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+namespace {
+struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
+  Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Contraction kernels: tiled (int8 dot-product "
+                     "instructions where the target has them) or reference"),
+      llvm::cl::init("tiled")};
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Instruction set of the tiled kernels: host, "
+                     "avx512vnni, avx2 or none"),
+      llvm::cl::init("host")};
+  Option<unsigned> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads for the tiled kernels' tile loops (> 1 needs "
+                     "libmlir_async_runtime at run time)"),
+      llvm::cl::init(1)};
+};
+} // namespace
+
+LogicalResult mlir::vsquant::buildCPUPipeline(
+    OpPassManager &pm, StringRef kernels, StringRef target,
+    unsigned numThreads,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  if (kernels != "tiled" && kernels != "reference")
+    return errorHandler("vsquant-cpu-pipeline: unknown kernels '" + kernels +
+                        "' (expected tiled or reference)");
+  if (!parseDotProductISA(target))
+    return errorHandler("vsquant-cpu-pipeline: unknown target '" + target +
+                        "' (expected host, avx512vnni, avx2 or none)");
+  if (numThreads == 0)
+    return errorHandler("vsquant-cpu-pipeline: num-threads must be >= 1");
+  if (kernels == "tiled") {
+    VSQuantTileVectorsOptions tile;
+    tile.target = target.str();
+    pm.addPass(createVSQuantTileVectors(tile));
+  } else {
+    pm.addPass(createConvertVSQuantToLinalg());
+  }
+  pm.addPass(createCanonicalizerPass());
+  buildLinalgToLLVMPipeline(pm, numThreads, target);
+  pm.addPass(createVerifyVSQuantLowered());
+  return success();
+}
+
 void mlir::vsquant::registerVSQuantConversionPipelines() {
-  PassPipelineRegistration<>(
+  // Registered by hand rather than with PassPipelineRegistration so that bad
+  // option values are reported as errors, not aborts.
+  registerPassPipeline(
       "vsquant-cpu-pipeline",
-      "Lower vsquant on tensors to the LLVM dialect for the CPU (reference "
-      "lowering; ends with vsquant-verify-lowered)",
-      [](OpPassManager &pm) {
-        pm.addPass(createConvertVSQuantToLinalg());
-        pm.addPass(createVerifyVSQuantLowered());
-        pm.addPass(createCanonicalizerPass());
-        buildLinalgToLLVMPipeline(pm);
+      "Lower vsquant on tensors to the LLVM dialect for the CPU: contractions "
+      "through vsquant-tile-vectors (or the reference lowering), the rest "
+      "through convert-vsquant-to-linalg; ends with vsquant-verify-lowered",
+      [](OpPassManager &pm, StringRef optionsString,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(optionsString)))
+          return failure();
+        return buildCPUPipeline(pm, options.kernels, options.target,
+                                options.numThreads, errorHandler);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(CPUPipelineOptions());
       });
 }

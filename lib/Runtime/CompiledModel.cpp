@@ -15,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/TargetSelect.h"
 
 using namespace mlir;
@@ -150,7 +151,8 @@ llvm::Error convertTosaToLinalg(ModuleOp module) {
   return llvm::Error::success();
 }
 
-llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
+llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
+                             const CodegenOptions &options) {
   llvm::Expected<func::FuncOp> entry = findEntryFunction(module, entryName);
   if (!entry)
     return entry.takeError();
@@ -164,10 +166,23 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
 
   if (llvm::Error e = convertTosaToLinalg(module))
     return e;
+  if (options.kernels != "tiled" && options.kernels != "reference")
+    return fail("unknown kernels '" + options.kernels +
+                "' (expected tiled or reference)");
+  if (!mlir::vsquant::parseDotProductISA(options.target))
+    return fail("unknown target '" + options.target +
+                "' (expected host, avx512vnni, avx2 or none)");
+  if (options.numThreads == 0)
+    return fail("the number of threads must be at least 1");
   if (containsDialect(module, "vsquant")) {
     PassManager pm(ctx);
-    pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
-    pm.addPass(mlir::vsquant::createVerifyVSQuantLowered());
+    if (options.kernels == "tiled") {
+      mlir::vsquant::VSQuantTileVectorsOptions tile;
+      tile.target = options.target;
+      pm.addPass(mlir::vsquant::createVSQuantTileVectors(tile));
+    } else {
+      pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
+    }
     if (failed(pm.run(module)))
       return fail("cannot lower @" + name + " to linalg (see the diagnostics "
                   "above)");
@@ -175,7 +190,9 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
   if (failed(moveReductionsOutward(module)))
     return fail("cannot reorder the loops of @" + name);
   PassManager pm(ctx);
-  mlir::vsquant::buildLinalgToLLVMPipeline(pm);
+  mlir::vsquant::buildLinalgToLLVMPipeline(pm, options.numThreads,
+                                           options.target);
+  pm.addPass(mlir::vsquant::createVerifyVSQuantLowered());
   if (failed(pm.run(module)))
     return fail("cannot lower @" + name + " to LLVM (see the diagnostics "
                 "above)");
@@ -184,7 +201,8 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName) {
 }
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
-CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
+CompiledModel::compile(ModuleOp module, llvm::StringRef entryName,
+                       const CodegenOptions &codegen) {
   llvm::Expected<func::FuncOp> entry = findEntryFunction(module, entryName);
   if (!entry)
     return entry.takeError();
@@ -194,7 +212,7 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
     model->inputBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
   for (Type t : entry->getResultTypes())
     model->resultBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
-  if (llvm::Error e = lowerModelToLLVM(module, name))
+  if (llvm::Error e = lowerModelToLLVM(module, name, codegen))
     return std::move(e);
   MLIRContext *ctx = module.getContext();
   llvm::InitializeNativeTarget();
@@ -204,6 +222,17 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName) {
   ExecutionEngineOptions options;
   llvm::StringRef runtimeLibraries[] = {VSQUANT_MLIR_C_RUNNER_UTILS};
   options.sharedLibPaths = runtimeLibraries;
+  // The async runtime is loaded into the process once, not per engine: an
+  // engine's destruction calls the library's __mlir_execution_engine_destroy,
+  // which frees its thread pool for good, and the next engine would crash.
+  // Loaded like this, the JIT finds its symbols in the process.
+  if (codegen.numThreads > 1) {
+    std::string error;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(
+            VSQUANT_MLIR_ASYNC_RUNTIME, &error))
+      return fail("cannot load MLIR's async runtime (" +
+                  llvm::Twine(VSQUANT_MLIR_ASYNC_RUNTIME) + "): " + error);
+  }
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   options.transformer = transformer;

@@ -2,12 +2,15 @@
 //
 // Differential test: random shapes, formats and values quantized by the
 // numerics library, the same computation written in vsquant IR, compiled by
-// vsquant-cpu-pipeline and run through the JIT. Dequantized activations and
-// matmul results must match the library (quantizeTensor, dequantizeTensor,
-// quantizedMatmul) bit for bit.
+// vsquant-cpu-pipeline and run through the JIT, once per code generator
+// (the reference lowering; the tiled kernels for AVX-512 VNNI, for AVX2 and
+// on two threads). Dequantized activations and matmul results must match
+// the library (quantizeTensor, dequantizeTensor, quantizedMatmul) bit for
+// bit.
 //
 //===----------------------------------------------------------------------===//
 
+#include "vsquant/Conversion/Passes.h"
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/InitAll.h"
 #include "vsquant/Quant/Matmul.h"
@@ -17,6 +20,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include "gtest/gtest.h"
@@ -110,8 +115,35 @@ uint32_t bitsOf(float f) {
   return u;
 }
 
+/// Whether vsquant-tile-vectors takes the matmul (rather than falling back
+/// to the reference lowering): its inner step is then dot_accumulate.
+bool tiledKernelTakes(const std::string &ir, mlir::MLIRContext *ctx,
+                      llvm::StringRef target) {
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, ctx);
+  mlir::PassManager pm(ctx);
+  mlir::vsquant::VSQuantTileVectorsOptions options;
+  options.target = target.str();
+  pm.addPass(mlir::vsquant::createVSQuantTileVectors(options));
+  if (!module || failed(pm.run(*module)))
+    return false;
+  bool found = false;
+  module->walk([&](mlir::vsquant::DotAccumulateOp) { found = true; });
+  return found;
+}
+
 TEST(ReferenceLowering, MatmulAndQuantizeMatchTheLibrary) {
   Harness harness;
+  // Code generators under test; the tiled ones need this CPU's instructions.
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<vsquant::runtime::CodegenOptions> generators = {
+      {"reference", "none", 1}};
+  if (features.lookup("avx2"))
+    generators.push_back({"tiled", "avx2", 1});
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
+    generators.push_back({"tiled", "avx512vnni", 1});
+    generators.push_back({"tiled", "avx512vnni", 2});
+  }
+  int tiledCases = 0;
   std::mt19937 rng(20261123);
   auto pick = [&](std::vector<int64_t> options) {
     return options[rng() % options.size()];
@@ -119,8 +151,9 @@ TEST(ReferenceLowering, MatmulAndQuantizeMatchTheLibrary) {
   std::exponential_distribution<float> magnitude(4.0f);
   int cases = 0;
   for (int trial = 0; trial < 24; ++trial) {
-    int64_t m = pick({1, 2, 3}), k = pick({3, 7, 16, 20, 37}),
-            n = pick({1, 2, 5}), v = pick({4, 8, 16});
+    // Shapes with several register tiles and remainders in both dims.
+    int64_t m = pick({1, 2, 3, 6, 9}), k = pick({3, 7, 16, 20, 37, 64}),
+            n = pick({1, 2, 5, 17, 40}), v = pick({4, 8, 16});
     TensorFormat a;
     a.element = {unsigned(pick({4, 8})), pick({0, 1, 1}) == 1};
     a.granularity = Granularity::PerVector;
@@ -188,27 +221,37 @@ func.func @f(%a: tensor<{0}f32>) -> (tensor<{1}f32>, tensor<{0}f32>) {{
                                    coarseA, aType, intsText<int16_t>(qw->values, 8),
                                    shapeText({k, n}), wScales, wCoarse, wType)
                          .str();
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(
-        ir, harness.context.get());
-    ASSERT_TRUE(bool(module)) << ir;
-    auto compiled = vsquant::runtime::CompiledModel::compile(*module, "f");
-    ASSERT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError()) << ir;
-    std::copy(av.begin(), av.end(), (*compiled)->inputs()[0].data.begin());
-    (*compiled)->run();
-    const std::vector<float> &y = (*compiled)->results()[0].data;
-    const std::vector<float> &d = (*compiled)->results()[1].data;
-    for (int64_t i = 0; i < m * n; ++i)
-      ASSERT_EQ(bitsOf(y[i]), bitsOf((*reference)[i]))
-          << "matmul element " << i << ": " << y[i] << " vs "
-          << (*reference)[i] << "\n"
-          << ir;
-    for (int64_t i = 0; i < m * k; ++i)
-      ASSERT_EQ(bitsOf(d[i]), bitsOf(dequantized[i]))
-          << "dequantized element " << i << "\n"
-          << ir;
+    if (tiledKernelTakes(ir, harness.context.get(), "avx2"))
+      ++tiledCases;
+    for (const vsquant::runtime::CodegenOptions &generator : generators) {
+      std::string label = generator.kernels + "/" + generator.target + "/" +
+                          std::to_string(generator.numThreads) + " threads\n";
+      auto module = mlir::parseSourceString<mlir::ModuleOp>(
+          ir, harness.context.get());
+      ASSERT_TRUE(bool(module)) << ir;
+      auto compiled =
+          vsquant::runtime::CompiledModel::compile(*module, "f", generator);
+      ASSERT_TRUE(bool(compiled))
+          << llvm::toString(compiled.takeError()) << label << ir;
+      std::copy(av.begin(), av.end(), (*compiled)->inputs()[0].data.begin());
+      (*compiled)->run();
+      const std::vector<float> &y = (*compiled)->results()[0].data;
+      const std::vector<float> &d = (*compiled)->results()[1].data;
+      for (int64_t i = 0; i < m * n; ++i)
+        ASSERT_EQ(bitsOf(y[i]), bitsOf((*reference)[i]))
+            << "matmul element " << i << ": " << y[i] << " vs "
+            << (*reference)[i] << "\n"
+            << label << ir;
+      for (int64_t i = 0; i < m * k; ++i)
+        ASSERT_EQ(bitsOf(d[i]), bitsOf(dequantized[i]))
+            << "dequantized element " << i << "\n"
+            << label << ir;
+    }
     ++cases;
   }
   EXPECT_EQ(cases, 24);
+  // The draw must exercise the tiled kernels, not only their fallback.
+  EXPECT_GE(tiledCases, 6);
 }
 
 } // namespace

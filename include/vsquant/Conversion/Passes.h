@@ -4,6 +4,8 @@
 #define VSQUANT_CONVERSION_PASSES_H
 
 #include "vsquant/Conversion/VSQuantToLinalg/VSQuantToLinalg.h"
+#include "vsquant/Conversion/VSQuantToLLVM/DotToLLVM.h"
+#include "vsquant/Conversion/VSQuantToVector/TileVectors.h"
 
 #include "mlir/Pass/Pass.h"
 
@@ -14,8 +16,21 @@ namespace vsquant {
 #include "vsquant/Conversion/Passes.h.inc"
 
 /// bufferization and lowering of linalg on tensors to the LLVM dialect, the
-/// tail every vsquant CPU pipeline (and the calibration JIT) shares.
-void buildLinalgToLLVMPipeline(OpPassManager &pm);
+/// tail every vsquant CPU pipeline (and the calibration JIT) shares. With
+/// `numThreads` > 1, `scf.parallel` loops run as tasks on MLIR's async
+/// runtime (the program then needs libmlir_async_runtime).
+/// vsquant.dot_accumulate ops of tiled kernels become `target`'s
+/// instructions (see parseDotProductISA).
+void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,
+                               StringRef target = "host");
+
+/// `vsquant-cpu-pipeline`: vsquant on tensors to the LLVM dialect.
+/// `kernels`: "tiled" or "reference"; `target`: see parseDotProductISA.
+/// Bad values go to `errorHandler`.
+LogicalResult
+buildCPUPipeline(OpPassManager &pm, StringRef kernels, StringRef target,
+                 unsigned numThreads,
+                 function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Registers `vsquant-cpu-pipeline`.
 void registerVSQuantConversionPipelines();

@@ -40,6 +40,81 @@ def ConvertVSQuantToLinalg : Pass<"convert-vsquant-to-linalg", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
+  let summary = "Lower vsquant contractions to register-tiled loops that run "
+                "one int8 dot-product instruction per vector";
+  let description = [{
+    The reference lowering (`convert-vsquant-to-linalg`) is exact but runs at
+    the speed of generic loops. This pass lowers `vsquant.matmul` with
+    compile-time constant weights to code whose inner loop is the CPU's int8
+    dot-product instruction, with the same bit-exact result:
+
+    * the weights are repacked at compile time into the operand layout of the
+      instruction (4-bit weights stay two per byte and are unpacked in
+      registers); signed activations get an offset of 128 for `vpdpbusd`,
+      whose compensation term is precomputed per vector;
+    * the output is cut into register tiles (`rows` x `column-blocks` SIMD
+      widths; chosen from the target and the shape when 0) that run under
+      `scf.parallel`, so `async-parallel-for` can spread them over threads;
+    * per tile and vector j (increasing): one exact integer dot product
+      (`vpdpbusd` on `avx512vnni`; `vpmaddubsw` + `vpmaddwd` on `avx2`),
+      then SPEC.md section 5's scale product and accumulation (two-level:
+      exact i32 over chunks of vectors that cannot overflow, i64 across
+      chunks; single level: fp32 `f32(sA sB) * f32(dot)` from 0).
+
+    Everything the tiled kernel does not handle (batch_matmul, convolutions,
+    weights not known at compile time, mixed single/two-level scales, AVX2
+    pairs that could saturate) goes through the reference lowering in the
+    same conversion, so the pass always removes every vsquant op.
+
+    Example: `vsq-opt --vsquant-tile-vectors="target=avx512vnni rows=4
+    column-blocks=2"`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Instruction set: host (this machine), avx512vnni, avx2 or none "
+           "(reference lowering only)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"0",
+           "Output rows per register tile (0: chosen from target and shape)">,
+    Option<"columnBlocks", "column-blocks", "int64_t", /*default=*/"0",
+           "SIMD-wide column blocks per register tile (0: chosen)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
+  let summary = "Lower vsquant.dot_accumulate to the target's int8 "
+                "dot-product instructions";
+  let description = [{
+    Tiled kernels (`vsquant-tile-vectors`) keep their inner step as the pure
+    `vsquant.dot_accumulate` through bufferization, because buffer
+    deallocation rejects ops with unknown side effects such as
+    `llvm.call_intrinsic`. This pass, run after bufferization, picks the
+    instruction: `llvm.x86.avx512.vpdpbusd.{128,256,512}` for `avx512vnni`
+    (unsigned lhs), `llvm.x86.avx2.pmadd.ub.sw` + `llvm.x86.avx2.pmadd.wd`
+    (with `vpsignb` / `vpabsb` for a signed lhs) for 8 lanes on `avx2` and
+    `avx512vnni`, and widening vector arithmetic otherwise (`none`).
+
+    Patterns: `populateVSQuantDotToLLVMPatterns`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Instruction set: host, avx512vnni, avx2 or none">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def VerifyVSQuantLowered : Pass<"vsquant-verify-lowered", "ModuleOp"> {
   let summary = "Check that nothing of vsquant is left (pipeline contract)";
   let description = [{

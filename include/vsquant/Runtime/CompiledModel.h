@@ -15,6 +15,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace mlir {
@@ -33,13 +34,25 @@ llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module,
 /// TOSA ops; op locations carry over.
 llvm::Error convertTosaToLinalg(mlir::ModuleOp module);
 
+/// How vsquant contractions are compiled (vsquant-cpu-pipeline's options).
+struct CodegenOptions {
+  /// "tiled" (vsquant-tile-vectors) or "reference".
+  std::string kernels = "tiled";
+  /// "host", "avx512vnni", "avx2" or "none".
+  std::string target = "host";
+  /// Threads for the tiled kernels (> 1 runs tiles on MLIR's async runtime).
+  unsigned numThreads = 1;
+};
+
 /// Lowers `module` in place to the LLVM dialect for the CPU: TOSA through
-/// tosa-to-linalg, vsquant through convert-vsquant-to-linalg, reduction
-/// loops moved outward (bit-identical results, vectorizable loops), then
-/// bufferization with results as out-parameters. The entry gets a C
-/// interface, `_mlir_ciface_<entry>(inputs..., outputs...)`, each argument a
-/// pointer to a memref descriptor; it never writes its inputs.
-llvm::Error lowerModelToLLVM(mlir::ModuleOp module, llvm::StringRef entry);
+/// tosa-to-linalg, vsquant through vsquant-tile-vectors (or the reference
+/// lowering), reduction loops of the remaining linalg moved outward
+/// (bit-identical results, vectorizable loops), then bufferization with
+/// results as out-parameters. The entry gets a C interface,
+/// `_mlir_ciface_<entry>(inputs..., outputs...)`, each argument a pointer to
+/// a memref descriptor; it never writes its inputs.
+llvm::Error lowerModelToLLVM(mlir::ModuleOp module, llvm::StringRef entry,
+                             const CodegenOptions &options = {});
 
 /// One f32 tensor the JIT reads or writes, with its memref descriptor.
 struct TensorBuffer {
@@ -65,7 +78,8 @@ public:
   /// convert-vsquant-to-linalg; reduction loops are moved outward (results
   /// are bit-identical) so the loops vectorize.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
-  compile(mlir::ModuleOp module, llvm::StringRef entry);
+  compile(mlir::ModuleOp module, llvm::StringRef entry,
+          const CodegenOptions &options = {});
   ~CompiledModel();
 
   std::vector<TensorBuffer> &inputs() { return inputBuffers; }

@@ -1067,7 +1067,9 @@ LogicalResult finishCompute(Operation *op, Value y, Value outCoarse,
 /// matmul and batch_matmul.
 template <typename OpTy>
 struct ContractionLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  ContractionLowering(const TypeConverter &converter, MLIRContext *ctx,
+                      ContractionKernel kernel)
+      : OpConversionPattern<OpTy>(converter, ctx), kernel(std::move(kernel)) {}
   using OneToNOpAdaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
   LogicalResult
   matchAndRewrite(OpTy op, OneToNOpAdaptor adaptor,
@@ -1082,11 +1084,22 @@ struct ContractionLowering : OpConversionPattern<OpTy> {
     auto resultF32 =
         qResult ? qResult.getExpressedType() : cast<RankedTensorType>(resultType);
     Value bias = optionalOperand(adaptor.getBias());
-    Value y = lowerContraction(rewriter, op.getLoc(), lhs, rhs, resultF32, bias,
-                               op.getRelu());
+    Value y;
+    if (kernel)
+      y = kernel(rewriter, op.getLoc(),
+                 ContractionOperands{lhs.type, rhs.type, adaptor.getLhs(),
+                                     adaptor.getRhs(), resultF32, hasBatch});
+    if (y)
+      y = biasAndRelu(rewriter, op.getLoc(), y, bias, op.getRelu());
+    else
+      y = lowerContraction(rewriter, op.getLoc(), lhs, rhs, resultF32, bias,
+                           op.getRelu());
     Value outCoarse = optionalOperand(adaptor.getOutCoarse());
     return finishCompute(op, y, outCoarse, rewriter);
   }
+
+private:
+  ContractionKernel kernel;
 };
 
 /// Replaces a compute op by its fp32 result, or re-quantizes it.
@@ -1147,33 +1160,7 @@ struct ConvertVSQuantToLinalgPass
     : mlir::vsquant::impl::ConvertVSQuantToLinalgBase<
           ConvertVSQuantToLinalgPass> {
   void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    TypeConverter converter;
-    populateVSQuantTypeConversion(converter);
-    // Block scales have no numerics yet: say so once, clearly.
-    WalkResult blockScales = getOperation().walk([&](Operation *op) {
-      for (Type t : op->getResultTypes())
-        if (auto q = dyn_cast<QTensorType>(t);
-            q && q.getFormat().isBlockScale()) {
-          op->emitError() << "cannot lower " << q
-                          << ": block scales have no numerics yet";
-          return WalkResult::interrupt();
-        }
-      return WalkResult::advance();
-    });
-    if (blockScales.wasInterrupted())
-      return signalPassFailure();
-    ConversionTarget target(*ctx);
-    target.addIllegalDialect<VSQuantDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
-    target.markUnknownOpDynamicallyLegal([&](Operation *op) {
-      return converter.isLegal(op);
-    });
-    RewritePatternSet patterns(ctx);
-    populateVSQuantToLinalgConversionPatterns(converter, patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    if (failed(lowerVSQuantOps(getOperation())))
       signalPassFailure();
   }
 };
@@ -1236,10 +1223,44 @@ void mlir::vsquant::populateVSQuantTypeConversion(TypeConverter &converter) {
 }
 
 void mlir::vsquant::populateVSQuantToLinalgConversionPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns) {
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    ContractionKernel kernel) {
+  MLIRContext *ctx = patterns.getContext();
   patterns.add<ConstantLowering, QuantizeLowering, DynamicQuantizeLowering,
-               DequantizeLowering, ContractionLowering<MatmulOp>,
-               ContractionLowering<BatchMatmulOp>, ConvLowering<Conv2DOp>,
-               ConvLowering<DepthwiseConv2DOp>>(converter,
-                                                patterns.getContext());
+               DequantizeLowering, ConvLowering<Conv2DOp>,
+               ConvLowering<DepthwiseConv2DOp>>(converter, ctx);
+  patterns.add<ContractionLowering<MatmulOp>,
+               ContractionLowering<BatchMatmulOp>>(converter, ctx, kernel);
+}
+
+LogicalResult mlir::vsquant::lowerVSQuantOps(ModuleOp module,
+                                             ContractionKernel kernel) {
+  MLIRContext *ctx = module.getContext();
+  TypeConverter converter;
+  populateVSQuantTypeConversion(converter);
+  // Block scales have no numerics yet: say so once, clearly.
+  WalkResult blockScales = module.walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      if (auto q = dyn_cast<QTensorType>(t);
+          q && q.getFormat().isBlockScale()) {
+        op->emitError() << "cannot lower " << q
+                        << ": block scales have no numerics yet";
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  if (blockScales.wasInterrupted())
+    return failure();
+  ConversionTarget target(*ctx);
+  target.addIllegalDialect<VSQuantDialect>();
+  // Vector-level kernel steps stay until convert-vsquant-dot-to-llvm.
+  target.addLegalOp<DotAccumulateOp>();
+  // Everything else (linalg, arith, and what a contraction kernel emits) is
+  // legal once no vsquant type is left on it.
+  target.markUnknownOpDynamicallyLegal(
+      [&](Operation *op) { return converter.isLegal(op); });
+  RewritePatternSet patterns(ctx);
+  populateVSQuantToLinalgConversionPatterns(converter, patterns,
+                                            std::move(kernel));
+  return applyPartialConversion(module, target, std::move(patterns));
 }

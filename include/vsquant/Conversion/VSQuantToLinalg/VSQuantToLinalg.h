@@ -3,7 +3,12 @@
 #ifndef VSQUANT_CONVERSION_VSQUANTTOLINALG_VSQUANTTOLINALG_H
 #define VSQUANT_CONVERSION_VSQUANTTOLINALG_VSQUANTTOLINALG_H
 
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <functional>
 
 namespace mlir {
 namespace vsquant {
@@ -12,9 +17,33 @@ namespace vsquant {
 /// unchanged.
 void populateVSQuantTypeConversion(TypeConverter &converter);
 
-/// The reference lowering of vsquant ops (SPEC.md's exact semantics).
+/// The operands of a matmul / batch_matmul after type conversion: each
+/// quantized operand as its plain (values, scales[, coarse]) tensors.
+struct ContractionOperands {
+  QTensorType lhsType, rhsType;
+  ValueRange lhs, rhs;
+  /// The fp32 result shape Y = A * B (before bias, relu, re-quantization).
+  RankedTensorType resultType;
+  bool hasBatch = false;
+};
+
+/// A faster way to compute the core Y = A * B of a contraction with the same
+/// bit-exact result as the reference lowering. Returns a null Value, before
+/// creating any op, when it does not handle these operands; the reference
+/// lowering is used then. Bias, relu and re-quantization stay shared.
+using ContractionKernel =
+    std::function<Value(OpBuilder &, Location, const ContractionOperands &)>;
+
+/// The reference lowering of vsquant ops (SPEC.md's exact semantics);
+/// contractions go through `kernel` first when one is given.
 void populateVSQuantToLinalgConversionPatterns(
-    const TypeConverter &converter, RewritePatternSet &patterns);
+    const TypeConverter &converter, RewritePatternSet &patterns,
+    ContractionKernel kernel = {});
+
+/// Converts every vsquant op and type in `module` (partial conversion: ops
+/// without vsquant types are left alone), with an optional contraction
+/// kernel. Emits diagnostics and fails on what cannot be lowered.
+LogicalResult lowerVSQuantOps(ModuleOp module, ContractionKernel kernel = {});
 
 } // namespace vsquant
 } // namespace mlir

@@ -448,3 +448,19 @@ LogicalResult DepthwiseConv2DOp::verify() {
                                      in[3]},
                              getResult().getType(), getBias(), getOutCoarse());
 }
+
+//===----------------------------------------------------------------------===//
+// DotAccumulateOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotAccumulateOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getLhs().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs 4 bytes per 32-bit lane: " << lanes
+                         << " lanes take " << 4 * lanes << " bytes, not "
+                         << bytes;
+  if (getAcc().getType().isScalable() || getLhs().getType().isScalable())
+    return emitOpError() << "does not take scalable vectors";
+  return success();
+}

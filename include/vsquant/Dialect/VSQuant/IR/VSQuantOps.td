@@ -380,4 +380,51 @@ def VSQuant_DepthwiseConv2DOp : VSQuant_ComputeOp<"depthwise_conv2d"> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Vector-level kernel ops
+//===----------------------------------------------------------------------===//
+
+def VSQuant_DotAccumulateOp : VSQuant_Op<"dot_accumulate",
+    [Pure, AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Add the dot products of 4-byte groups to 32-bit lanes";
+  let description = [{
+    The inner step of `vsquant-tile-vectors` kernels, the semantics of the
+    CPUs' int8 dot-product instructions: lane `i` of the result is
+    `acc[i] + sum_{t<4} lhs[4i+t] * rhs[4i+t]`, exactly, with `rhs` bytes
+    signed and `lhs` bytes signed or, with `lhs_unsigned`, unsigned. The
+    producer guarantees that the sum fits in i32.
+
+    It exists so that kernels stay pure vector IR (bufferization and buffer
+    deallocation reject the side-effecting `llvm.call_intrinsic`) until
+    `convert-vsquant-dot-to-llvm` picks the instruction: `vpdpbusd`
+    (AVX-512 VNNI, unsigned `lhs`, 16 lanes), `vpmaddubsw` + `vpmaddwd`
+    (AVX2, 8 lanes; exact when each pair of products fits in i16, which
+    vsquant-tile-vectors checks from the formats), or portable vector
+    arithmetic.
+
+    Example:
+
+    ```mlir
+    %d = vsquant.dot_accumulate %acc, %a, %w lhs_unsigned
+        : vector<16xi32>, vector<64xi8>
+    ```
+
+    Rejected (64 bytes are 16 groups of 4, not 8):
+
+    ```mlir
+    %d = vsquant.dot_accumulate %acc, %a, %w : vector<8xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       UnitAttr:$lhs_unsigned);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs (`lhs_unsigned` $lhs_unsigned^)? attr-dict `:`
+    type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // VSQUANT_DIALECT_VSQUANT_IR_VSQUANTOPS_TD

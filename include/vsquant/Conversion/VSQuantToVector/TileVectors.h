@@ -1,0 +1,45 @@
+//===- TileVectors.h - tiled vector-granularity contractions ----*- C++ -*-===//
+//
+// The fast CPU lowering of vsquant contractions: weights repacked at compile
+// time into the layout of the int8 dot-product instruction, register tiles
+// of the output, one integer dot product per vector (AVX-512 VNNI
+// `vpdpbusd`, or AVX2 `vpmaddubsw` + `vpmaddwd`), then the scale product and
+// the accumulation of SPEC.md section 5, bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VSQUANT_CONVERSION_VSQUANTTOVECTOR_TILEVECTORS_H
+#define VSQUANT_CONVERSION_VSQUANTTOVECTOR_TILEVECTORS_H
+
+#include "vsquant/Conversion/VSQuantToLinalg/VSQuantToLinalg.h"
+
+#include <string>
+
+namespace mlir {
+namespace vsquant {
+
+/// The instruction set the tiled kernels are written for.
+enum class DotProductISA { None, AVX2, AVX512VNNI };
+
+/// Parses "host", "avx512vnni", "avx2" or "none" ("host" asks this machine's
+/// CPU); nullopt for anything else.
+std::optional<DotProductISA> parseDotProductISA(llvm::StringRef target);
+
+struct TileVectorsOptions {
+  DotProductISA isa = DotProductISA::AVX512VNNI;
+  /// Register tile: output rows and blocks of SIMD-width columns; 0 picks
+  /// them from the ISA and the shape.
+  int64_t rows = 0;
+  int64_t columnBlocks = 0;
+};
+
+/// The tiled contraction kernel for `ContractionKernel` hooks (see
+/// `populateVSQuantToLinalgConversionPatterns`). It handles `vsquant.matmul`
+/// with compile-time constant weights; everything else returns null and
+/// falls back to the reference lowering.
+ContractionKernel makeTiledContractionKernel(TileVectorsOptions options);
+
+} // namespace vsquant
+} // namespace mlir
+
+#endif // VSQUANT_CONVERSION_VSQUANTTOVECTOR_TILEVECTORS_H

@@ -1,0 +1,723 @@
+//===- TileVectors.cpp - tiled vector-granularity contractions ------------===//
+//
+// Y = A * B for a vsquant.matmul whose weights B are compile-time constants:
+//
+//  * B is repacked at compile time into blocks of L output columns (L = 16
+//    for AVX-512, 8 for AVX2): for each group of 4 consecutive k, the 4L
+//    bytes [col 0: k..k+3][col 1: k..k+3]... are one SIMD register, the
+//    operand layout of `vpdpbusd` / `vpmaddubsw`. 4-bit weights keep two
+//    groups per byte (low / high nibble) and are unpacked in registers.
+//  * A is padded along K to whole vectors (and offset by 128 for `vpdpbusd`,
+//    which multiplies unsigned by signed bytes: the compile-time term
+//    128 * sum(B over the vector) starts each dot product).
+//  * The output is cut into register tiles of rows x (columnBlocks * L);
+//    tiles run under `scf.parallel` (threads come later, from
+//    async-parallel-for). Per tile, for each vector j in increasing order:
+//    one exact integer dot product per output, then SPEC.md section 5's
+//    scale product and accumulation (exact i32 chunks flushed to i64 for
+//    two-level scales; fp32 f32(sA sB) * f32(dot) for single-level).
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/Conversion/Passes.h"
+#include "vsquant/Conversion/VSQuantToVector/TileVectors.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/TargetParser/Host.h"
+
+namespace mlir {
+namespace vsquant {
+#define GEN_PASS_DEF_VSQUANTTILEVECTORS
+#include "vsquant/Conversion/Passes.h.inc"
+} // namespace vsquant
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::vsquant;
+
+std::optional<DotProductISA>
+mlir::vsquant::parseDotProductISA(llvm::StringRef target) {
+  if (target == "host") {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+      return DotProductISA::AVX512VNNI;
+    if (features.lookup("avx2"))
+      return DotProductISA::AVX2;
+    return DotProductISA::None;
+  }
+  return llvm::StringSwitch<std::optional<DotProductISA>>(target)
+      .Case("avx512vnni", DotProductISA::AVX512VNNI)
+      .Case("avx2", DotProductISA::AVX2)
+      .Case("none", DotProductISA::None)
+      .Default(std::nullopt);
+}
+
+namespace {
+
+/// Largest magnitude of a stored element (Q of SPEC.md section 2).
+int64_t elementMax(FormatAttr f) { return f.getElementMax(); }
+
+/// Everything the kernel is specialised on, decided before any op is built.
+struct Plan {
+  DotProductISA isa;
+  int64_t m, n, k, vector, blocks, paddedK;
+  int64_t lanes, columnBlocks, paddedN, rows, tileBlocks;
+  bool twoLevel, fourBit, lhsSigned;
+  /// vpdpbusd: signed activations are offset to unsigned bytes.
+  bool offsetActivations;
+  /// Two-level: vectors whose exact terms fit one i32 accumulator.
+  int64_t chunk;
+  // Compile-time weight data.
+  std::vector<int8_t> rhsValues; ///< K x N
+  std::vector<int32_t> rhsIntScales; ///< J x N (two-level)
+  std::vector<float> rhsScales;      ///< J x N (single level)
+  std::vector<float> rhsCoarse;      ///< N (two-level)
+};
+
+/// Copies a constant tensor's elements, or fails when `v` is not one.
+template <typename T>
+bool readConstant(Value v, std::vector<T> &out) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return false;
+  auto values = attr.tryGetValues<T>();
+  if (failed(values))
+    return false;
+  out.assign(values->begin(), values->end());
+  return true;
+}
+
+/// Decides whether the tiled kernel handles `ops`, and how.
+std::optional<Plan> makePlan(const ContractionOperands &ops,
+                             const TileVectorsOptions &options) {
+  if (ops.hasBatch || options.isa == DotProductISA::None)
+    return std::nullopt;
+  FormatAttr lf = ops.lhsType.getFormat(), rf = ops.rhsType.getFormat();
+  Plan p;
+  p.isa = options.isa;
+  ArrayRef<int64_t> lhsShape = ops.lhsType.getShape(),
+                    rhsShape = ops.rhsType.getShape();
+  p.m = lhsShape[0];
+  p.k = lhsShape[1];
+  p.n = rhsShape[1];
+  // Weights: per vector along K, signed, at most 8 bits, vectors of whole
+  // 4-byte groups.
+  if (rf.getGranularity() != Granularity::PerVector || rf.getAxis() != 0 ||
+      !rf.isSignedElement() || rf.getElementBits() > 8)
+    return std::nullopt;
+  p.vector = std::min<int64_t>(rf.getVectorSize(), p.k);
+  if (p.vector % 4)
+    return std::nullopt;
+  p.blocks = llvm::divideCeil(p.k, p.vector);
+  p.paddedK = p.blocks * p.vector;
+  p.fourBit = rf.getElementBits() <= 4 && p.vector % 8 == 0;
+  // Activations: per vector with the same V, or one scale per row/tensor.
+  p.lhsSigned = lf.isSignedElement();
+  if (lf.getGranularity() == Granularity::PerVector &&
+      (lf.getAxis() != 1 ||
+       std::min<int64_t>(lf.getVectorSize(), p.k) != p.vector))
+    return std::nullopt;
+  if (lf.getGranularity() == Granularity::PerChannel && lf.getAxis() != 0)
+    return std::nullopt;
+  p.twoLevel = rf.isTwoLevel();
+  if (lf.isTwoLevel() != p.twoLevel || lf.isBlockScale() || rf.isBlockScale())
+    return std::nullopt;
+  int64_t qa = elementMax(lf), qb = elementMax(rf);
+  if (p.isa == DotProductISA::AVX512VNNI) {
+    // vpdpbusd: unsigned bytes (activations, offset when signed) times
+    // signed bytes, exact in i32 for any V here.
+    p.lanes = 16;
+    p.offsetActivations = p.lhsSigned;
+  } else {
+    // vpmaddubsw saturates pairs at 16 bits: signed activations go through
+    // |a| and sign(a) * b, so each pair is at most 2 * qa * qb.
+    p.lanes = 8;
+    p.offsetActivations = false;
+    if (2 * qa * qb > INT16_MAX)
+      return std::nullopt;
+  }
+  p.chunk = p.blocks;
+  if (p.twoLevel) {
+    int64_t sa = (int64_t(1) << lf.getScaleBits()) - 1,
+            sb = (int64_t(1) << rf.getScaleBits()) - 1;
+    double term = double(p.vector) * qa * qb * sa * sb;
+    if (term > INT32_MAX)
+      return std::nullopt;
+    p.chunk = std::max<int64_t>(1, std::min<int64_t>(p.blocks,
+                                                     INT32_MAX / int64_t(term)));
+  }
+  p.columnBlocks = llvm::divideCeil(p.n, p.lanes);
+  p.paddedN = p.columnBlocks * p.lanes;
+  // Register tiles: a few rows share each weight register; a single row
+  // (GEMV) streams several column blocks instead.
+  bool fewRows = p.m <= 2;
+  int64_t rows = options.rows,
+          tileBlocks = options.columnBlocks;
+  if (!rows)
+    rows = fewRows ? p.m : (p.lanes == 16 ? 4 : 2);
+  if (!tileBlocks)
+    tileBlocks = fewRows ? 4 : 2;
+  p.rows = std::min(rows, p.m);
+  p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
+
+  // The weights must be known at compile time.
+  if (!readConstant(ops.rhs[0], p.rhsValues))
+    return std::nullopt;
+  if (p.twoLevel) {
+    std::vector<float> coarse;
+    if (!readConstant(ops.rhs[2], coarse))
+      return std::nullopt;
+    p.rhsCoarse.assign(p.n, coarse.empty() ? 0.0f : coarse[0]);
+    if (coarse.size() == size_t(p.n))
+      p.rhsCoarse = coarse;
+    if (rf.getScaleBits() <= 8) {
+      std::vector<uint8_t> sq;
+      if (!readConstant(ops.rhs[1], sq))
+        return std::nullopt;
+      p.rhsIntScales.assign(sq.begin(), sq.end());
+    } else {
+      std::vector<uint16_t> sq;
+      if (!readConstant(ops.rhs[1], sq))
+        return std::nullopt;
+      p.rhsIntScales.assign(sq.begin(), sq.end());
+    }
+  } else if (!readConstant(ops.rhs[1], p.rhsScales)) {
+    return std::nullopt;
+  }
+  return p;
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time repacking
+//===----------------------------------------------------------------------===//
+
+/// Bytes of one column block of packed weights.
+int64_t packedBlockBytes(const Plan &p) {
+  return p.fourBit ? p.paddedK * p.lanes / 2 : p.paddedK * p.lanes;
+}
+
+/// B (K x N, vectors along K) -> [block][k / 4][lane][k % 4], zero padded;
+/// 4-bit: groups 2i and 2i+1 share bytes (low and high nibble).
+std::vector<int8_t> packWeights(const Plan &p) {
+  int64_t blockBytes = packedBlockBytes(p);
+  std::vector<int8_t> packed(p.columnBlocks * blockBytes, 0);
+  int64_t groupBytes = 4 * p.lanes;
+  for (int64_t k = 0; k < p.k; ++k)
+    for (int64_t col = 0; col < p.n; ++col) {
+      int8_t q = p.rhsValues[k * p.n + col];
+      int64_t block = col / p.lanes, lane = col % p.lanes;
+      int64_t group = k / 4, byteInGroup = lane * 4 + k % 4;
+      if (!p.fourBit) {
+        packed[block * blockBytes + group * groupBytes + byteInGroup] = q;
+        continue;
+      }
+      int8_t &byte = packed[block * blockBytes + (group / 2) * groupBytes +
+                            byteInGroup];
+      byte = group % 2 ? int8_t((byte & 0x0F) | (q << 4))
+                       : int8_t((byte & 0xF0) | (q & 0x0F));
+    }
+  return packed;
+}
+
+/// Per (column block, vector, lane): 128 * sum of the vector's weights, the
+/// offset activations' extra term, subtracted up front.
+std::vector<int32_t> offsetCompensation(const Plan &p) {
+  std::vector<int32_t> comp(p.columnBlocks * p.blocks * p.lanes, 0);
+  for (int64_t k = 0; k < p.k; ++k)
+    for (int64_t col = 0; col < p.n; ++col) {
+      int64_t j = k / p.vector;
+      comp[((col / p.lanes) * p.blocks + j) * p.lanes + col % p.lanes] -=
+          128 * p.rhsValues[k * p.n + col];
+    }
+  return comp;
+}
+
+/// A J x N grid -> [block][j][lane], zero padded.
+template <typename T>
+std::vector<T> packScaleGrid(const Plan &p, const std::vector<T> &grid) {
+  std::vector<T> packed(p.columnBlocks * p.blocks * p.lanes, T(0));
+  for (int64_t j = 0; j < p.blocks; ++j)
+    for (int64_t col = 0; col < p.n; ++col)
+      packed[((col / p.lanes) * p.blocks + j) * p.lanes + col % p.lanes] =
+          grid[j * p.n + col];
+  return packed;
+}
+
+//===----------------------------------------------------------------------===//
+// IR building
+//===----------------------------------------------------------------------===//
+
+/// A compile-time array as a read-only buffer of `shape`.
+template <typename T>
+Value constantBuffer(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                     Type element, ArrayRef<T> data) {
+  auto type = RankedTensorType::get(shape, element);
+  Value tensor = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, data));
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(shape, element), tensor, /*read_only=*/true);
+}
+
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor,
+      /*read_only=*/true);
+}
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value splat(OpBuilder &b, Location loc, VectorType type, Attribute scalar) {
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, scalar));
+}
+
+/// `src` (rank 0, or 1-D along dim `dim` of the result) broadcast to `shape`
+/// with a linalg.generic.
+Value broadcastTo(OpBuilder &b, Location loc, Value src,
+                  ArrayRef<int64_t> shape, std::optional<unsigned> dim) {
+  MLIRContext *ctx = b.getContext();
+  auto srcType = cast<RankedTensorType>(src.getType());
+  if (srcType.getShape() == shape)
+    return src;
+  unsigned rank = shape.size();
+  AffineMap srcMap =
+      dim ? AffineMap::get(rank, 0, getAffineDimExpr(*dim, ctx))
+          : AffineMap::get(rank, 0, {}, ctx);
+  Value init = tensor::EmptyOp::create(b, loc, shape, srcType.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), src, init,
+             ArrayRef<AffineMap>{srcMap,
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, args[0]);
+             })
+      .getResult(0);
+}
+
+/// The runtime operands of the kernel: A's bytes and scales as buffers.
+struct LhsBuffers {
+  Value bytes;  ///< M x paddedK i8 (offset by 128 when the plan says so)
+  Value scales; ///< M x J, i32 (two-level sq) or f32
+  Value coarse; ///< M f32 (two-level)
+};
+
+LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
+                      const ContractionOperands &ops) {
+  MLIRContext *ctx = b.getContext();
+  FormatAttr lf = ops.lhsType.getFormat();
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value values = ops.lhs[0];
+  if (p.paddedK != p.k) {
+    auto padded = RankedTensorType::get({p.m, p.paddedK}, i8);
+    Value zero = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    values = tensor::createPadHighOp(padded, values, zero, /*nofold=*/false,
+                                     loc, b);
+  }
+  if (p.offsetActivations) {
+    // q + 128 as an unsigned byte is q with its top bit flipped.
+    Value init = tensor::EmptyOp::create(b, loc, {p.m, p.paddedK}, i8);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    values =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), values, init, ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value flip =
+                  arith::ConstantOp::create(nb, nl, nb.getI8IntegerAttr(-128));
+              linalg::YieldOp::create(
+                  nb, nl, arith::XOrIOp::create(nb, nl, args[0], flip)
+                              .getResult());
+            })
+            .getResult(0);
+  }
+  LhsBuffers buffers;
+  buffers.bytes = readOnlyBuffer(b, loc, values);
+
+  Value scales = ops.lhs[1];
+  SmallVector<int64_t> grid = {p.m, p.blocks};
+  if (p.twoLevel) {
+    // sq (unsigned i8 / i16) -> i32.
+    Value init = tensor::EmptyOp::create(b, loc, grid, i32);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    scales =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), scales, init, ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::ExtUIOp::create(nb, nl, nb.getI32Type(), args[0])
+                      .getResult());
+            })
+            .getResult(0);
+    Value coarse = ops.lhs[2];
+    bool perRow = !lf.hasPerTensorCoarse();
+    buffers.coarse = readOnlyBuffer(
+        b, loc,
+        broadcastTo(b, loc, coarse, {p.m},
+                    perRow ? std::optional<unsigned>(0) : std::nullopt));
+  } else if (lf.getGranularity() != Granularity::PerVector) {
+    bool perRow = lf.getGranularity() == Granularity::PerChannel;
+    scales = broadcastTo(b, loc, scales, grid,
+                         perRow ? std::optional<unsigned>(0) : std::nullopt);
+  }
+  buffers.scales = readOnlyBuffer(b, loc, scales);
+  return buffers;
+}
+
+/// The compile-time weight operands as buffers.
+struct RhsBuffers {
+  Value weights;      ///< blocks x bytes i8
+  Value compensation; ///< blocks x (J * L) i32, when activations are offset
+  Value scales;       ///< blocks x (J * L) i32 or f32
+  Value coarse;       ///< paddedN f32 (two-level)
+};
+
+RhsBuffers prepareRhs(OpBuilder &b, Location loc, const Plan &p) {
+  RhsBuffers buffers;
+  std::vector<int8_t> packed = packWeights(p);
+  buffers.weights =
+      constantBuffer<int8_t>(b, loc, {p.columnBlocks, packedBlockBytes(p)},
+                             b.getI8Type(), packed);
+  SmallVector<int64_t> grid = {p.columnBlocks, p.blocks * p.lanes};
+  if (p.offsetActivations) {
+    std::vector<int32_t> comp = offsetCompensation(p);
+    buffers.compensation =
+        constantBuffer<int32_t>(b, loc, grid, b.getI32Type(), comp);
+  }
+  if (p.twoLevel) {
+    std::vector<int32_t> sq = packScaleGrid(p, p.rhsIntScales);
+    buffers.scales = constantBuffer<int32_t>(b, loc, grid, b.getI32Type(), sq);
+    std::vector<float> coarse(p.rhsCoarse);
+    coarse.resize(p.paddedN, 0.0f);
+    buffers.coarse =
+        constantBuffer<float>(b, loc, {p.paddedN}, b.getF32Type(), coarse);
+  } else {
+    std::vector<float> s = packScaleGrid(p, p.rhsScales);
+    buffers.scales = constantBuffer<float>(b, loc, grid, b.getF32Type(), s);
+  }
+  return buffers;
+}
+
+/// Emits one register tile: `rows` output rows from `m0`, `blocks` column
+/// blocks from `block0`, written into `out` (M x paddedN f32).
+class TileEmitter {
+public:
+  TileEmitter(OpBuilder &b, Location loc, const Plan &p, const LhsBuffers &lhs,
+              const RhsBuffers &rhs, Value out)
+      : b(b), loc(loc), p(p), lhs(lhs), rhs(rhs), out(out) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    lanesI32 = VectorType::get({p.lanes}, i32);
+    lanesI64 = VectorType::get({p.lanes}, b.getI64Type());
+    lanesF32 = VectorType::get({p.lanes}, b.getF32Type());
+    groupBytes = VectorType::get({4 * p.lanes}, i8);
+  }
+
+  void emit(Value m0, Value block0, int64_t rows, int64_t blocks) {
+    this->m0 = m0;
+    this->block0 = block0;
+    this->rows = rows;
+    this->blocks = blocks;
+    if (p.twoLevel)
+      emitTwoLevel();
+    else
+      emitSingleLevel();
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const Plan &p;
+  const LhsBuffers &lhs;
+  const RhsBuffers &rhs;
+  Value out;
+  VectorType lanesI32, lanesI64, lanesF32, groupBytes;
+  Value m0, block0;
+  int64_t rows = 0, blocks = 0;
+
+  Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
+  Value row(int64_t r) { return add(m0, index(b, loc, r)); }
+  Value block(int64_t c) { return add(block0, index(b, loc, c)); }
+
+  /// The 4 activation bytes k..k+3 of row r, in every 32-bit lane.
+  Value activationGroup(int64_t r, Value k) {
+    Value four = vector::LoadOp::create(
+        b, loc, VectorType::get({4}, b.getI8Type()), lhs.bytes,
+        ValueRange{row(r), k});
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getI32Type()), four);
+    Value spread = vector::BroadcastOp::create(b, loc, lanesI32, word);
+    return vector::BitCastOp::create(b, loc, groupBytes, spread);
+  }
+
+  /// dot += a . w per 32-bit lane (4 byte products each), exactly.
+  Value dotStep(Value dot, Value a, Value w) {
+    return DotAccumulateOp::create(b, loc, lanesI32, dot, a, w,
+                                   /*lhs_unsigned=*/!p.lhsSigned ||
+                                       p.offsetActivations);
+  }
+
+  /// The exact integer dot products of vector `j` for the whole tile.
+  SmallVector<Value> vectorDots(Value j) {
+    Value zero = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
+    SmallVector<Value> dots(rows * blocks, zero);
+    Value laneOffset = mul(j, index(b, loc, p.lanes));
+    if (p.offsetActivations)
+      for (int64_t c = 0; c < blocks; ++c) {
+        Value comp = vector::LoadOp::create(b, loc, lanesI32, rhs.compensation,
+                                            ValueRange{block(c), laneOffset});
+        for (int64_t r = 0; r < rows; ++r)
+          dots[r * blocks + c] = comp;
+      }
+    Value kBase = mul(j, index(b, loc, p.vector));
+    int64_t bytesPerVector = p.fourBit ? p.vector * p.lanes / 2
+                                       : p.vector * p.lanes;
+    Value wBase = mul(j, index(b, loc, bytesPerVector));
+    SmallVector<Value> packed(blocks);
+    Value four = splat(b, loc, groupBytes, b.getI8IntegerAttr(4));
+    for (int64_t g = 0; g < p.vector / 4; ++g) {
+      SmallVector<Value> w(blocks);
+      for (int64_t c = 0; c < blocks; ++c) {
+        if (!p.fourBit) {
+          w[c] = vector::LoadOp::create(
+              b, loc, groupBytes, rhs.weights,
+              ValueRange{block(c),
+                         add(wBase, index(b, loc, g * 4 * p.lanes))});
+          continue;
+        }
+        // Two groups per byte: sign-extend the low nibble, then the high.
+        if (g % 2 == 0)
+          packed[c] = vector::LoadOp::create(
+              b, loc, groupBytes, rhs.weights,
+              ValueRange{block(c),
+                         add(wBase, index(b, loc, (g / 2) * 4 * p.lanes))});
+        Value x = packed[c];
+        if (g % 2 == 0)
+          x = arith::ShLIOp::create(b, loc, x, four);
+        w[c] = arith::ShRSIOp::create(b, loc, x, four);
+      }
+      Value k = add(kBase, index(b, loc, 4 * g));
+      for (int64_t r = 0; r < rows; ++r) {
+        Value a = activationGroup(r, k);
+        for (int64_t c = 0; c < blocks; ++c)
+          dots[r * blocks + c] = dotStep(dots[r * blocks + c], a, w[c]);
+      }
+    }
+    return dots;
+  }
+
+  /// Per-vector scale of row r (broadcast) and of column block c.
+  Value lhsScale(int64_t r, Value j, VectorType type) {
+    Value s = memref::LoadOp::create(b, loc, lhs.scales, ValueRange{row(r), j});
+    return vector::BroadcastOp::create(b, loc, type, s);
+  }
+  Value rhsScale(int64_t c, Value j, VectorType type) {
+    return vector::LoadOp::create(
+        b, loc, type, rhs.scales,
+        ValueRange{block(c), mul(j, index(b, loc, p.lanes))});
+  }
+
+  void store(int64_t r, int64_t c, Value v) {
+    vector::StoreOp::create(b, loc, v, out,
+                            ValueRange{row(r), mul(block(c),
+                                                   index(b, loc, p.lanes))});
+  }
+
+  /// acc = sum_j sqA sqB dot_j exactly: i32 over chunks of vectors that
+  /// cannot overflow, i64 across chunks; Y = f32(acc) * f32(gA * gB).
+  void emitTwoLevel() {
+    int64_t tile = rows * blocks;
+    bool wide = p.chunk < p.blocks;
+    auto vectorLoop = [&](Value lo, Value hi) {
+      Value zero = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
+      SmallVector<Value> init(tile, zero);
+      auto loop = scf::ForOp::create(
+          b, loc, lo, hi, index(b, loc, 1), init,
+          [&](OpBuilder &, Location, Value j, ValueRange acc) {
+            SmallVector<Value> dots = vectorDots(j);
+            SmallVector<Value> next;
+            SmallVector<Value> sb(blocks);
+            for (int64_t c = 0; c < blocks; ++c)
+              sb[c] = rhsScale(c, j, lanesI32);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value sa = lhsScale(r, j, lanesI32);
+              for (int64_t c = 0; c < blocks; ++c) {
+                Value scale = mul(sa, sb[c]);
+                next.push_back(
+                    add(acc[r * blocks + c], mul(dots[r * blocks + c], scale)));
+              }
+            }
+            scf::YieldOp::create(b, loc, next);
+          });
+      return SmallVector<Value>(loop.getResults());
+    };
+    SmallVector<Value> totals;
+    if (!wide) {
+      totals = vectorLoop(index(b, loc, 0), index(b, loc, p.blocks));
+    } else {
+      Value zero = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));
+      SmallVector<Value> init(tile, zero);
+      Value chunk = index(b, loc, p.chunk), blocksV = index(b, loc, p.blocks);
+      auto loop = scf::ForOp::create(
+          b, loc, index(b, loc, 0), blocksV, chunk, init,
+          [&](OpBuilder &, Location, Value j0, ValueRange acc) {
+            Value hi = arith::MinSIOp::create(b, loc, add(j0, chunk), blocksV);
+            SmallVector<Value> partial = vectorLoop(j0, hi);
+            SmallVector<Value> next;
+            for (int64_t t = 0; t < tile; ++t)
+              next.push_back(add(
+                  acc[t], arith::ExtSIOp::create(b, loc, lanesI64, partial[t])));
+            scf::YieldOp::create(b, loc, next);
+          });
+      totals = SmallVector<Value>(loop.getResults());
+    }
+    for (int64_t c = 0; c < blocks; ++c) {
+      Value gb = vector::LoadOp::create(
+          b, loc, lanesF32, rhs.coarse,
+          ValueRange{mul(block(c), index(b, loc, p.lanes))});
+      for (int64_t r = 0; r < rows; ++r) {
+        Value ga = vector::BroadcastOp::create(
+            b, loc, lanesF32,
+            memref::LoadOp::create(b, loc, lhs.coarse, ValueRange{row(r)}));
+        Value gamma = arith::MulFOp::create(b, loc, ga, gb);
+        Value acc =
+            arith::SIToFPOp::create(b, loc, lanesF32, totals[r * blocks + c]);
+        store(r, c, arith::MulFOp::create(b, loc, acc, gamma));
+      }
+    }
+  }
+
+  /// Y = sum_j f32(f32(sA sB) * f32(dot_j)), from 0 in increasing j.
+  void emitSingleLevel() {
+    int64_t tile = rows * blocks;
+    Value zero = splat(b, loc, lanesF32, b.getF32FloatAttr(0.0f));
+    SmallVector<Value> init(tile, zero);
+    auto loop = scf::ForOp::create(
+        b, loc, index(b, loc, 0), index(b, loc, p.blocks), index(b, loc, 1),
+        init, [&](OpBuilder &, Location, Value j, ValueRange acc) {
+          SmallVector<Value> dots = vectorDots(j);
+          SmallVector<Value> sb(blocks), next;
+          for (int64_t c = 0; c < blocks; ++c)
+            sb[c] = rhsScale(c, j, lanesF32);
+          for (int64_t r = 0; r < rows; ++r) {
+            Value sa = lhsScale(r, j, lanesF32);
+            for (int64_t c = 0; c < blocks; ++c) {
+              Value scale = arith::MulFOp::create(b, loc, sa, sb[c]);
+              Value dot = arith::SIToFPOp::create(b, loc, lanesF32,
+                                                  dots[r * blocks + c]);
+              Value term = arith::MulFOp::create(b, loc, scale, dot);
+              next.push_back(
+                  arith::AddFOp::create(b, loc, acc[r * blocks + c], term));
+            }
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < blocks; ++c)
+        store(r, c, loop.getResult(r * blocks + c));
+  }
+};
+
+Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
+                      const ContractionOperands &ops) {
+  LhsBuffers lhs = prepareLhs(b, loc, p, ops);
+  RhsBuffers rhs = prepareRhs(b, loc, p);
+  auto outType = MemRefType::get({p.m, p.paddedN}, b.getF32Type());
+  Value out = memref::AllocOp::create(b, loc, outType);
+
+  TileEmitter tiles(b, loc, p, lhs, rhs, out);
+  // Whole tiles, then the row and column remainders, each a parallel loop
+  // over (column tile, row tile): neighbouring iterations share weights.
+  int64_t fullRows = p.m / p.rows, rowRest = p.m % p.rows;
+  int64_t fullCols = p.columnBlocks / p.tileBlocks,
+          colRest = p.columnBlocks % p.tileBlocks;
+  auto region = [&](int64_t rowStart, int64_t rowTiles, int64_t rows,
+                    int64_t colStart, int64_t colTiles, int64_t blocks) {
+    if (!rowTiles || !colTiles || !rows || !blocks)
+      return;
+    scf::ParallelOp::create(
+        b, loc, ValueRange{index(b, loc, 0), index(b, loc, 0)},
+        ValueRange{index(b, loc, colTiles), index(b, loc, rowTiles)},
+        ValueRange{index(b, loc, 1), index(b, loc, 1)},
+        [&](OpBuilder &, Location, ValueRange ivs) {
+          Value block0 = arith::AddIOp::create(
+              b, loc, index(b, loc, colStart),
+              arith::MulIOp::create(b, loc, ivs[0], index(b, loc, blocks)));
+          Value m0 = arith::AddIOp::create(
+              b, loc, index(b, loc, rowStart),
+              arith::MulIOp::create(b, loc, ivs[1], index(b, loc, rows)));
+          tiles.emit(m0, block0, rows, blocks);
+        });
+  };
+  region(0, fullRows, p.rows, 0, fullCols, p.tileBlocks);
+  region(0, fullRows, p.rows, fullCols * p.tileBlocks, 1, colRest);
+  region(fullRows * p.rows, 1, rowRest, 0, fullCols, p.tileBlocks);
+  region(fullRows * p.rows, 1, rowRest, fullCols * p.tileBlocks, 1, colRest);
+
+  auto paddedType = RankedTensorType::get({p.m, p.paddedN}, b.getF32Type());
+  Value y = bufferization::ToTensorOp::create(b, loc, paddedType, out,
+                                              /*restrict=*/true,
+                                              /*writable=*/true);
+  if (p.paddedN == p.n)
+    return y;
+  return tensor::ExtractSliceOp::create(
+      b, loc, y, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(p.m), b.getIndexAttr(p.n)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+}
+
+struct VSQuantTileVectorsPass
+    : mlir::vsquant::impl::VSQuantTileVectorsBase<VSQuantTileVectorsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    std::optional<DotProductISA> isa = parseDotProductISA(target);
+    if (!isa) {
+      emitError(getOperation().getLoc())
+          << "vsquant-tile-vectors: unknown target '" << target
+          << "' (expected host, avx512vnni, avx2 or none)";
+      return signalPassFailure();
+    }
+    if (rows < 0 || columnBlocks < 0) {
+      emitError(getOperation().getLoc())
+          << "vsquant-tile-vectors: rows and column-blocks must be >= 0";
+      return signalPassFailure();
+    }
+    TileVectorsOptions options;
+    options.isa = *isa;
+    options.rows = rows;
+    options.columnBlocks = columnBlocks;
+    if (failed(lowerVSQuantOps(getOperation(),
+                               makeTiledContractionKernel(options))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+ContractionKernel
+mlir::vsquant::makeTiledContractionKernel(TileVectorsOptions options) {
+  return [options](OpBuilder &b, Location loc,
+                   const ContractionOperands &ops) -> Value {
+    std::optional<Plan> plan = makePlan(ops, options);
+    if (!plan)
+      return Value();
+    return emitTiledMatmul(b, loc, *plan, ops);
+  };
+}
