@@ -63,3 +63,22 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_async_runtime",
+     os.path.join(config.llvm_lib_dir, "libmlir_async_runtime.so")))
+
+# Instruction sets of this CPU, for tests that run tiled kernels.
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+_flags = _cpu_flags()
+if "avx2" in _flags:
+    config.available_features.add("cpu-avx2")
+if "avx512_vnni" in _flags and "avx512bw" in _flags:
+    config.available_features.add("cpu-avx512vnni")

@@ -1,7 +1,12 @@
-// vsquant.matmul compiled for the CPU (reference lowering) and run: fp32 and
-// two-level scales, a tail vector (K = 5, V = 4), si8 x si4. All scales are
-// powers of two, so every expected value is exact (hand-computed below).
-// RUN: vsq-opt %s --vsquant-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// vsquant.matmul compiled for the CPU and run: fp32 and two-level scales, a
+// tail vector (K = 5, V = 4), si8 x si4. All scales are powers of two, so
+// every expected value is exact (hand-computed below). The same numbers from
+// the reference lowering, the tiled kernels for AVX-512 VNNI (also on two
+// threads) and for AVX2.
+// RUN: vsq-opt %s --vsquant-cpu-pipeline="kernels=reference" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
+// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%mlir_async_runtime | FileCheck %s %}
+// RUN: %if cpu-avx2 %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx2" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
 
 #a_f32 = #vsquant.format<si8, per_vector(axis = 1, size = 4), scale = f32>
 #w_f32 = #vsquant.format<si4, per_vector(axis = 0, size = 4), scale = f32>

@@ -549,3 +549,19 @@ func.func @f(%x: !vsquant.tensor<1x8x8x32, #in>, %w: !vsquant.tensor<3x3x32, #fl
       : !vsquant.tensor<1x8x8x32, #in>, !vsquant.tensor<3x3x32, #fl> -> tensor<1x6x6x32xf32>
   return
 }
+
+// -----
+
+func.func @dot_accumulate_bytes(%acc: vector<8xi32>, %a: vector<64xi8>) -> vector<8xi32> {
+  // expected-error @below {{needs 4 bytes per 32-bit lane: 8 lanes take 32 bytes, not 64}}
+  %0 = vsquant.dot_accumulate %acc, %a, %a : vector<8xi32>, vector<64xi8>
+  return %0 : vector<8xi32>
+}
+
+// -----
+
+func.func @dot_accumulate_types(%acc: vector<16xi32>, %a: vector<64xi8>, %w: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @below {{failed to verify that all of {lhs, rhs} have same type}}
+  %0 = "vsquant.dot_accumulate"(%acc, %a, %w) : (vector<16xi32>, vector<64xi8>, vector<32xi8>) -> vector<16xi32>
+  return %0 : vector<16xi32>
+}

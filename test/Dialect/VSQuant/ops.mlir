@@ -138,3 +138,12 @@ func.func @depthwise_conv2d(%x: !vsquant.tensor<1x8x8x32, #vsquant.format<si8, p
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @dot_accumulate
+func.func @dot_accumulate(%acc: vector<16xi32>, %a: vector<64xi8>, %w: vector<64xi8>, %acc8: vector<8xi32>, %b: vector<32xi8>) -> (vector<16xi32>, vector<8xi32>) {
+  // CHECK: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
+  %0 = vsquant.dot_accumulate %acc, %a, %w lhs_unsigned : vector<16xi32>, vector<64xi8>
+  // CHECK: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>
+  %1 = vsquant.dot_accumulate %acc8, %b, %b : vector<8xi32>, vector<32xi8>
+  return %0, %1 : vector<16xi32>, vector<8xi32>
+}

@@ -1,0 +1,140 @@
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni" --split-input-file | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx2" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=none" --split-input-file | FileCheck %s --check-prefix=NONE
+
+// W8A8, two-level ui4 scales, 9 x 40 times 40 x 40 with V = 16: K is padded
+// to 48 (3 vectors); the weights are repacked per SIMD-wide column block
+// (3 blocks of 16 for AVX-512, 5 of 8 for AVX2) with 4 consecutive k per
+// 32-bit lane. AVX-512 offsets the signed activations by 128 (xor 0x80) and
+// starts each dot product from the compensation -128 * sum(w) per vector;
+// AVX2 takes them signed. Tiles of 4 x 2 (AVX-512) / 2 x 2 (AVX2) blocks
+// cover the output, remainders in their own parallel loops.
+
+#a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
+#w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
+
+// CHECK-LABEL: func.func @w8a8_two_level
+// CHECK: } : tensor<9x40xi8> to tensor<9x48xi8>
+// VNNI: arith.xori %{{.*}}, %{{.*}} : i8
+// AVX2-NOT: arith.xori
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<9x48xi8>
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x768xi8>
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi32>
+// AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x384xi8>
+// VNNI: memref.alloc() : memref<9x48xf32>
+// AVX2: memref.alloc() : memref<9x40xf32>
+// VNNI: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%c1{{[_0-9]*}}, %c2{{[_0-9]*}})
+// AVX2: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%c2{{[_0-9]*}}, %c4{{[_0-9]*}})
+// CHECK: scf.for
+// VNNI: vsquant.dot_accumulate %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
+// AVX2: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>
+// CHECK: arith.muli %{{.*}} : vector<{{16|8}}xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<{{16|8}}xi32> to vector<{{16|8}}xf32>
+// CHECK: vector.store
+// CHECK: scf.parallel
+// CHECK: bufferization.to_tensor %{{.*}} restrict writable
+// VNNI: tensor.extract_slice %{{.*}}[0, 0] [9, 40] [1, 1] : tensor<9x48xf32> to tensor<9x40xf32>
+// CHECK-NOT: vsquant.matmul
+// NONE-LABEL: func.func @w8a8_two_level
+// NONE-NOT: vsquant.dot_accumulate
+// NONE: linalg.generic
+func.func @w8a8_two_level(%a: tensor<9x40xf32>) -> tensor<9x40xf32> {
+  %g = arith.constant dense<0.5> : tensor<f32>
+  %aq = vsquant.dynamic_quantize %a coarse(%g : tensor<f32>) : tensor<9x40xf32> -> !vsquant.tensor<9x40, #a8>
+  %w = vsquant.constant values(dense<3> : tensor<40x40xi8>) scales(dense<2> : tensor<3x40xi8>) coarse(dense<0.25> : tensor<40xf32>) : !vsquant.tensor<40x40, #w8>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<9x40, #a8>, !vsquant.tensor<40x40, #w8> -> tensor<9x40xf32>
+  return %y : tensor<9x40xf32>
+}
+
+// -----
+
+// 4-bit weights stay two per byte (half the bytes of the 8-bit case) and are
+// sign-extended in registers: (x << 4) >> 4 for the low nibble, x >> 4 for
+// the high one.
+
+#a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
+#w4 = #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
+
+// CHECK-LABEL: func.func @w4a8
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x384xi8>
+// AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x192xi8>
+// CHECK: arith.shli %{{.*}} : vector<{{64|32}}xi8>
+// CHECK: arith.shrsi %{{.*}} : vector<{{64|32}}xi8>
+// CHECK: vsquant.dot_accumulate
+func.func @w4a8(%a: tensor<9x40xf32>) -> tensor<9x40xf32> {
+  %g = arith.constant dense<0.5> : tensor<f32>
+  %aq = vsquant.dynamic_quantize %a coarse(%g : tensor<f32>) : tensor<9x40xf32> -> !vsquant.tensor<9x40, #a8>
+  %w = vsquant.constant values(dense<-3> : tensor<40x40xi8>) scales(dense<2> : tensor<3x40xi8>) coarse(dense<0.25> : tensor<40xf32>) : !vsquant.tensor<40x40, #w4>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<9x40, #a8>, !vsquant.tensor<40x40, #w4> -> tensor<9x40xf32>
+  return %y : tensor<9x40xf32>
+}
+
+// -----
+
+// 40 vectors of 16 si8 x si8 with ui4 x ui4 scales: one term is at most
+// 16 * 127 * 127 * 15 * 15 = 58064400, so 36 vectors fit an i32 exactly; the
+// kernel sums chunks of 36 in i32 and the chunks in i64.
+
+#a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
+#w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
+
+// CHECK-LABEL: func.func @long_reduction
+// VNNI: %[[C36:.*]] = arith.constant 36 : index
+// VNNI: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C36]]
+// VNNI: arith.minsi
+// VNNI: arith.extsi %{{.*}} : vector<16xi32> to vector<16xi64>
+// VNNI: arith.sitofp %{{.*}} : vector<16xi64> to vector<16xf32>
+func.func @long_reduction(%a: tensor<1x640xf32>) -> tensor<1x16xf32> {
+  %g = arith.constant dense<0.5> : tensor<f32>
+  %aq = vsquant.dynamic_quantize %a coarse(%g : tensor<f32>) : tensor<1x640xf32> -> !vsquant.tensor<1x640, #a8>
+  %w = vsquant.constant values(dense<3> : tensor<640x16xi8>) scales(dense<2> : tensor<40x16xi8>) coarse(dense<0.25> : tensor<16xf32>) : !vsquant.tensor<640x16, #w8>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<1x640, #a8>, !vsquant.tensor<640x16, #w8> -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
+}
+
+// -----
+
+// Single-level fp32 scales: f32(sA * sB) * f32(dot) added in increasing j.
+
+#af = #vsquant.format<si8, per_vector(axis = 1, size = 8), scale = f32>
+#wf = #vsquant.format<si8, per_vector(axis = 0, size = 8), scale = f32>
+
+// CHECK-LABEL: func.func @single_level
+// CHECK: scf.for
+// CHECK: vsquant.dot_accumulate
+// CHECK: %[[S:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<{{16|8}}xf32>
+// CHECK: %[[D:.*]] = arith.sitofp %{{.*}} : vector<{{16|8}}xi32> to vector<{{16|8}}xf32>
+// CHECK: %[[T:.*]] = arith.mulf %[[S]], %[[D]]
+// CHECK: arith.addf %{{.*}}, %[[T]]
+func.func @single_level(%a: tensor<2x16xf32>) -> tensor<2x8xf32> {
+  %aq = vsquant.dynamic_quantize %a : tensor<2x16xf32> -> !vsquant.tensor<2x16, #af>
+  %w = vsquant.constant values(dense<1> : tensor<16x8xi8>) scales(dense<0.5> : tensor<2x8xf32>) : !vsquant.tensor<16x8, #wf>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<2x16, #af>, !vsquant.tensor<16x8, #wf> -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+// What the tiled kernels do not take goes through the reference lowering in
+// the same pass: weights not known at compile time (batch_matmul of two
+// activations), and ui8 x ui8 scales over 8-bit elements, whose single term
+// can overflow i32.
+
+#a8 = #vsquant.format<si8, per_vector(axis = 2, size = 16), scale = f32>
+#b8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>
+#x8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui8>
+#w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui8, coarse = per_channel(axis = 1)>
+
+// CHECK-LABEL: func.func @fallbacks
+// CHECK-NOT: vsquant.dot_accumulate
+// CHECK: return
+func.func @fallbacks(%a: tensor<2x4x32xf32>, %b: tensor<2x32x8xf32>, %x: tensor<4x32xf32>) -> (tensor<2x4x8xf32>, tensor<4x8xf32>) {
+  %aq = vsquant.dynamic_quantize %a : tensor<2x4x32xf32> -> !vsquant.tensor<2x4x32, #a8>
+  %bq = vsquant.dynamic_quantize %b : tensor<2x32x8xf32> -> !vsquant.tensor<2x32x8, #b8>
+  %y = vsquant.batch_matmul %aq, %bq : !vsquant.tensor<2x4x32, #a8>, !vsquant.tensor<2x32x8, #b8> -> tensor<2x4x8xf32>
+  %g = arith.constant dense<0.5> : tensor<f32>
+  %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
+  %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<2> : tensor<2x8xi8>) coarse(dense<0.25> : tensor<8xf32>) : !vsquant.tensor<32x8, #w8>
+  %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #x8>, !vsquant.tensor<32x8, #w8> -> tensor<4x8xf32>
+  return %y, %z : tensor<2x4x8xf32>, tensor<4x8xf32>
+}
