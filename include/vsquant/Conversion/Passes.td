@@ -51,8 +51,10 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
 
     * the weights are repacked at compile time into the operand layout of the
       instruction (4-bit weights stay two per byte and are unpacked in
-      registers); signed activations get an offset of 128 for `vpdpbusd`,
-      whose compensation term is precomputed per vector;
+      registers, integer scales stay bytes); `vpdpbusd` multiplies unsigned
+      by signed bytes, so with signed activations the weights are stored
+      with a bias (q + 128, or q + 8 per nibble) and each dot product starts
+      from -bias times the activations' vector sum, computed once per row;
     * the output is cut into register tiles (`rows` x `column-blocks` SIMD
       widths; chosen from the target and the shape when 0) that run under
       `scf.parallel`, so `async-parallel-for` can spread them over threads;
@@ -60,12 +62,15 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       (`vpdpbusd` on `avx512vnni`; `vpmaddubsw` + `vpmaddwd` on `avx2`),
       then SPEC.md section 5's scale product and accumulation (two-level:
       exact i32 over chunks of vectors that cannot overflow, i64 across
-      chunks; single level: fp32 `f32(sA sB) * f32(dot)` from 0).
+      chunks, or i64 terms when one term can exceed i32; single level: fp32
+      `f32(sA sB) * f32(dot)` from 0).
 
     Everything the tiled kernel does not handle (batch_matmul, convolutions,
-    weights not known at compile time, mixed single/two-level scales, AVX2
-    pairs that could saturate) goes through the reference lowering in the
-    same conversion, so the pass always removes every vsquant op.
+    weights not known at compile time, per-channel weight scales, mixed
+    single/two-level scales, AVX2 pairs that could saturate) goes through the
+    reference lowering in the same conversion, so the pass always removes
+    every vsquant op but the `vsquant.dot_accumulate` steps, which
+    `convert-vsquant-dot-to-llvm` lowers after bufferization.
 
     Example: `vsq-opt --vsquant-tile-vectors="target=avx512vnni rows=4
     column-blocks=2"`.

@@ -7,9 +7,13 @@
 //    bytes [col 0: k..k+3][col 1: k..k+3]... are one SIMD register, the
 //    operand layout of `vpdpbusd` / `vpmaddubsw`. 4-bit weights keep two
 //    groups per byte (low / high nibble) and are unpacked in registers.
-//  * A is padded along K to whole vectors (and offset by 128 for `vpdpbusd`,
-//    which multiplies unsigned by signed bytes: the compile-time term
-//    128 * sum(B over the vector) starts each dot product).
+//  * The instructions multiply unsigned by signed bytes. With signed
+//    activations on AVX-512 the weights are the unsigned operand, stored
+//    with a bias (q + 128, or q + 8 in a nibble) and the activations the
+//    signed one; the bias times the activations' per-vector sum (computed
+//    once per row) starts each dot product. Unsigned activations are the
+//    unsigned operand as they are. AVX2 multiplies |a| by sign(a) * w.
+//  * A is padded along K to whole vectors.
 //  * The output is cut into register tiles of rows x (columnBlocks * L);
 //    tiles run under `scf.parallel` (threads come later, from
 //    async-parallel-for). Per tile, for each vector j in increasing order:
@@ -74,10 +78,15 @@ struct Plan {
   int64_t m, n, k, vector, blocks, paddedK;
   int64_t lanes, columnBlocks, paddedN, rows, tileBlocks;
   bool twoLevel, fourBit, lhsSigned;
-  /// vpdpbusd: signed activations are offset to unsigned bytes.
-  bool offsetActivations;
+  /// Weights are the unsigned operand, stored with this bias (0: they are
+  /// the signed operand and the activations the unsigned or |a| one).
+  int64_t weightBias = 0;
   /// Two-level: vectors whose exact terms fit one i32 accumulator.
   int64_t chunk;
+  /// Two-level: one term sqA * sqB * dot may exceed i32 (8-bit scales over
+  /// 8-bit elements): dot * sqB is exact in i32, the rest goes to i64.
+  bool wideTerms = false;
+  unsigned rhsScaleBits = 0; ///< storage of sqB: 8 or 16
   // Compile-time weight data.
   std::vector<int8_t> rhsValues; ///< K x N
   std::vector<int32_t> rhsIntScales; ///< J x N (two-level)
@@ -135,15 +144,15 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
     return std::nullopt;
   int64_t qa = elementMax(lf), qb = elementMax(rf);
   if (p.isa == DotProductISA::AVX512VNNI) {
-    // vpdpbusd: unsigned bytes (activations, offset when signed) times
-    // signed bytes, exact in i32 for any V here.
+    // vpdpbusd: unsigned bytes times signed bytes, exact in i32 for any V
+    // here. Signed activations make the biased weights the unsigned operand.
     p.lanes = 16;
-    p.offsetActivations = p.lhsSigned;
+    if (p.lhsSigned)
+      p.weightBias = p.fourBit ? 8 : 128;
   } else {
     // vpmaddubsw saturates pairs at 16 bits: signed activations go through
-    // |a| and sign(a) * b, so each pair is at most 2 * qa * qb.
+    // |a| and sign(a) * w, so each pair is at most 2 * qa * qb.
     p.lanes = 8;
-    p.offsetActivations = false;
     if (2 * qa * qb > INT16_MAX)
       return std::nullopt;
   }
@@ -151,11 +160,15 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   if (p.twoLevel) {
     int64_t sa = (int64_t(1) << lf.getScaleBits()) - 1,
             sb = (int64_t(1) << rf.getScaleBits()) - 1;
-    double term = double(p.vector) * qa * qb * sa * sb;
-    if (term > INT32_MAX)
+    double dot = double(p.vector) * qa * qb;
+    double term = dot * sa * sb;
+    if (dot * sb > INT32_MAX)
       return std::nullopt;
-    p.chunk = std::max<int64_t>(1, std::min<int64_t>(p.blocks,
-                                                     INT32_MAX / int64_t(term)));
+    p.wideTerms = term > INT32_MAX;
+    if (!p.wideTerms)
+      p.chunk = std::max<int64_t>(
+          1, std::min<int64_t>(p.blocks, INT32_MAX / int64_t(term)));
+    p.rhsScaleBits = rf.getScaleBits() <= 8 ? 8 : 16;
   }
   p.columnBlocks = llvm::divideCeil(p.n, p.lanes);
   p.paddedN = p.columnBlocks * p.lanes;
@@ -207,15 +220,19 @@ int64_t packedBlockBytes(const Plan &p) {
   return p.fourBit ? p.paddedK * p.lanes / 2 : p.paddedK * p.lanes;
 }
 
-/// B (K x N, vectors along K) -> [block][k / 4][lane][k % 4], zero padded;
-/// 4-bit: groups 2i and 2i+1 share bytes (low and high nibble).
+/// B (K x N, vectors along K) -> [block][k / 4][lane][k % 4], padded with
+/// (biased) zeros; 4-bit: groups 2i and 2i+1 share bytes (low and high
+/// nibble). Stored values are q + weightBias (mod 256, or mod 16 in a
+/// nibble).
 std::vector<int8_t> packWeights(const Plan &p) {
   int64_t blockBytes = packedBlockBytes(p);
-  std::vector<int8_t> packed(p.columnBlocks * blockBytes, 0);
+  int8_t zero = int8_t(p.fourBit ? (p.weightBias | p.weightBias << 4)
+                                 : p.weightBias);
+  std::vector<int8_t> packed(p.columnBlocks * blockBytes, zero);
   int64_t groupBytes = 4 * p.lanes;
   for (int64_t k = 0; k < p.k; ++k)
     for (int64_t col = 0; col < p.n; ++col) {
-      int8_t q = p.rhsValues[k * p.n + col];
+      int8_t q = int8_t(p.rhsValues[k * p.n + col] + p.weightBias);
       int64_t block = col / p.lanes, lane = col % p.lanes;
       int64_t group = k / 4, byteInGroup = lane * 4 + k % 4;
       if (!p.fourBit) {
@@ -228,19 +245,6 @@ std::vector<int8_t> packWeights(const Plan &p) {
                        : int8_t((byte & 0xF0) | (q & 0x0F));
     }
   return packed;
-}
-
-/// Per (column block, vector, lane): 128 * sum of the vector's weights, the
-/// offset activations' extra term, subtracted up front.
-std::vector<int32_t> offsetCompensation(const Plan &p) {
-  std::vector<int32_t> comp(p.columnBlocks * p.blocks * p.lanes, 0);
-  for (int64_t k = 0; k < p.k; ++k)
-    for (int64_t col = 0; col < p.n; ++col) {
-      int64_t j = k / p.vector;
-      comp[((col / p.lanes) * p.blocks + j) * p.lanes + col % p.lanes] -=
-          128 * p.rhsValues[k * p.n + col];
-    }
-  return comp;
 }
 
 /// A J x N grid -> [block][j][lane], zero padded.
@@ -312,7 +316,8 @@ Value broadcastTo(OpBuilder &b, Location loc, Value src,
 
 /// The runtime operands of the kernel: A's bytes and scales as buffers.
 struct LhsBuffers {
-  Value bytes;  ///< M x paddedK i8 (offset by 128 when the plan says so)
+  Value bytes;  ///< M x paddedK i8
+  Value compensation; ///< M x J i32: -weightBias * sum(a), with biased weights
   Value scales; ///< M x J, i32 (two-level sq) or f32
   Value coarse; ///< M f32 (two-level)
 };
@@ -329,25 +334,54 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
     values = tensor::createPadHighOp(padded, values, zero, /*nofold=*/false,
                                      loc, b);
   }
-  if (p.offsetActivations) {
-    // q + 128 as an unsigned byte is q with its top bit flipped.
-    Value init = tensor::EmptyOp::create(b, loc, {p.m, p.paddedK}, i8);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    values =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), values, init, ArrayRef<AffineMap>{id, id},
-            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value flip =
-                  arith::ConstantOp::create(nb, nl, nb.getI8IntegerAttr(-128));
-              linalg::YieldOp::create(
-                  nb, nl, arith::XOrIOp::create(nb, nl, args[0], flip)
-                              .getResult());
-            })
-            .getResult(0);
-  }
   LhsBuffers buffers;
   buffers.bytes = readOnlyBuffer(b, loc, values);
+  if (p.weightBias) {
+    // -bias * sum of each vector's activations: what the biased weights add.
+    Value blocked = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({p.m, p.blocks, p.vector}, i8), values,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    Value init = linalg::FillOp::create(
+                     b, loc, zero,
+                     ValueRange{tensor::EmptyOp::create(
+                         b, loc, ArrayRef<int64_t>{p.m, p.blocks}, i32)})
+                     .getResult(0);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value sums =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), blocked, init,
+            ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(3, ctx),
+                                AffineMap::get(3, 0, {d(0), d(1)}, ctx)},
+            {utils::IteratorType::parallel, utils::IteratorType::parallel,
+             utils::IteratorType::reduction},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value a = arith::ExtSIOp::create(nb, nl, nb.getI32Type(),
+                                               args[0]);
+              linalg::YieldOp::create(
+                  nb, nl, arith::AddIOp::create(nb, nl, args[1], a).getResult());
+            })
+            .getResult(0);
+    Value minusBias =
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-p.weightBias));
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    Value comp =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), sums,
+            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{p.m, p.blocks},
+                                    i32)
+                .getResult(),
+            ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::MulIOp::create(nb, nl, args[0], minusBias)
+                      .getResult());
+            })
+            .getResult(0);
+    buffers.compensation = readOnlyBuffer(b, loc, comp);
+  }
 
   Value scales = ops.lhs[1];
   SmallVector<int64_t> grid = {p.m, p.blocks};
@@ -384,8 +418,7 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
 /// The compile-time weight operands as buffers.
 struct RhsBuffers {
   Value weights;      ///< blocks x bytes i8
-  Value compensation; ///< blocks x (J * L) i32, when activations are offset
-  Value scales;       ///< blocks x (J * L) i32 or f32
+  Value scales;       ///< blocks x (J * L): sq (i8 / i16) or f32
   Value coarse;       ///< paddedN f32 (two-level)
 };
 
@@ -396,14 +429,18 @@ RhsBuffers prepareRhs(OpBuilder &b, Location loc, const Plan &p) {
       constantBuffer<int8_t>(b, loc, {p.columnBlocks, packedBlockBytes(p)},
                              b.getI8Type(), packed);
   SmallVector<int64_t> grid = {p.columnBlocks, p.blocks * p.lanes};
-  if (p.offsetActivations) {
-    std::vector<int32_t> comp = offsetCompensation(p);
-    buffers.compensation =
-        constantBuffer<int32_t>(b, loc, grid, b.getI32Type(), comp);
-  }
   if (p.twoLevel) {
+    // Stored as narrow as the format allows, widened in registers.
     std::vector<int32_t> sq = packScaleGrid(p, p.rhsIntScales);
-    buffers.scales = constantBuffer<int32_t>(b, loc, grid, b.getI32Type(), sq);
+    if (p.rhsScaleBits == 8) {
+      std::vector<int8_t> narrow(sq.begin(), sq.end());
+      buffers.scales =
+          constantBuffer<int8_t>(b, loc, grid, b.getI8Type(), narrow);
+    } else {
+      std::vector<int16_t> narrow(sq.begin(), sq.end());
+      buffers.scales =
+          constantBuffer<int16_t>(b, loc, grid, b.getI16Type(), narrow);
+    }
     std::vector<float> coarse(p.rhsCoarse);
     coarse.resize(p.paddedN, 0.0f);
     buffers.coarse =
@@ -467,23 +504,27 @@ private:
     return vector::BitCastOp::create(b, loc, groupBytes, spread);
   }
 
-  /// dot += a . w per 32-bit lane (4 byte products each), exactly.
+  /// dot += a . w per 32-bit lane (4 byte products each), exactly (up to
+  /// the weight bias the compensation removes).
   Value dotStep(Value dot, Value a, Value w) {
+    if (p.weightBias)
+      return DotAccumulateOp::create(b, loc, lanesI32, dot, w, a,
+                                     /*lhs_unsigned=*/true);
     return DotAccumulateOp::create(b, loc, lanesI32, dot, a, w,
-                                   /*lhs_unsigned=*/!p.lhsSigned ||
-                                       p.offsetActivations);
+                                   /*lhs_unsigned=*/!p.lhsSigned);
   }
 
   /// The exact integer dot products of vector `j` for the whole tile.
   SmallVector<Value> vectorDots(Value j) {
     Value zero = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
     SmallVector<Value> dots(rows * blocks, zero);
-    Value laneOffset = mul(j, index(b, loc, p.lanes));
-    if (p.offsetActivations)
-      for (int64_t c = 0; c < blocks; ++c) {
-        Value comp = vector::LoadOp::create(b, loc, lanesI32, rhs.compensation,
-                                            ValueRange{block(c), laneOffset});
-        for (int64_t r = 0; r < rows; ++r)
+    if (p.weightBias)
+      for (int64_t r = 0; r < rows; ++r) {
+        Value comp = vector::BroadcastOp::create(
+            b, loc, lanesI32,
+            memref::LoadOp::create(b, loc, lhs.compensation,
+                                   ValueRange{row(r), j}));
+        for (int64_t c = 0; c < blocks; ++c)
           dots[r * blocks + c] = comp;
       }
     Value kBase = mul(j, index(b, loc, p.vector));
@@ -492,6 +533,7 @@ private:
     Value wBase = mul(j, index(b, loc, bytesPerVector));
     SmallVector<Value> packed(blocks);
     Value four = splat(b, loc, groupBytes, b.getI8IntegerAttr(4));
+    Value lowNibble = splat(b, loc, groupBytes, b.getI8IntegerAttr(0x0F));
     for (int64_t g = 0; g < p.vector / 4; ++g) {
       SmallVector<Value> w(blocks);
       for (int64_t c = 0; c < blocks; ++c) {
@@ -502,13 +544,19 @@ private:
                          add(wBase, index(b, loc, g * 4 * p.lanes))});
           continue;
         }
-        // Two groups per byte: sign-extend the low nibble, then the high.
+        // Two groups per byte, low nibble first. Biased nibbles are
+        // unsigned (mask / shift); signed ones are sign-extended.
         if (g % 2 == 0)
           packed[c] = vector::LoadOp::create(
               b, loc, groupBytes, rhs.weights,
               ValueRange{block(c),
                          add(wBase, index(b, loc, (g / 2) * 4 * p.lanes))});
         Value x = packed[c];
+        if (p.weightBias) {
+          w[c] = g % 2 == 0 ? Value(arith::AndIOp::create(b, loc, x, lowNibble))
+                            : Value(arith::ShRUIOp::create(b, loc, x, four));
+          continue;
+        }
         if (g % 2 == 0)
           x = arith::ShLIOp::create(b, loc, x, four);
         w[c] = arith::ShRSIOp::create(b, loc, x, four);
@@ -529,9 +577,13 @@ private:
     return vector::BroadcastOp::create(b, loc, type, s);
   }
   Value rhsScale(int64_t c, Value j, VectorType type) {
-    return vector::LoadOp::create(
-        b, loc, type, rhs.scales,
+    auto stored = cast<MemRefType>(rhs.scales.getType()).getElementType();
+    Value v = vector::LoadOp::create(
+        b, loc, VectorType::get({p.lanes}, stored), rhs.scales,
         ValueRange{block(c), mul(j, index(b, loc, p.lanes))});
+    if (stored != type.getElementType())
+      v = arith::ExtUIOp::create(b, loc, type, v);
+    return v;
   }
 
   void store(int64_t r, int64_t c, Value v) {
@@ -569,7 +621,30 @@ private:
       return SmallVector<Value>(loop.getResults());
     };
     SmallVector<Value> totals;
-    if (!wide) {
+    if (p.wideTerms) {
+      // dot * sqB is exact in i32; the product with sqA and the sum in i64.
+      Value zero = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));
+      SmallVector<Value> init(tile, zero);
+      auto loop = scf::ForOp::create(
+          b, loc, index(b, loc, 0), index(b, loc, p.blocks), index(b, loc, 1),
+          init, [&](OpBuilder &, Location, Value j, ValueRange acc) {
+            SmallVector<Value> dots = vectorDots(j);
+            SmallVector<Value> sb(blocks), next;
+            for (int64_t c = 0; c < blocks; ++c)
+              sb[c] = rhsScale(c, j, lanesI32);
+            for (int64_t r = 0; r < rows; ++r) {
+              Value sa = arith::ExtSIOp::create(b, loc, lanesI64,
+                                                lhsScale(r, j, lanesI32));
+              for (int64_t c = 0; c < blocks; ++c) {
+                Value partial = arith::ExtSIOp::create(
+                    b, loc, lanesI64, mul(dots[r * blocks + c], sb[c]));
+                next.push_back(add(acc[r * blocks + c], mul(partial, sa)));
+              }
+            }
+            scf::YieldOp::create(b, loc, next);
+          });
+      totals = SmallVector<Value>(loop.getResults());
+    } else if (!wide) {
       totals = vectorLoop(index(b, loc, 0), index(b, loc, p.blocks));
     } else {
       Value zero = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));

@@ -5,22 +5,29 @@
 // W8A8, two-level ui4 scales, 9 x 40 times 40 x 40 with V = 16: K is padded
 // to 48 (3 vectors); the weights are repacked per SIMD-wide column block
 // (3 blocks of 16 for AVX-512, 5 of 8 for AVX2) with 4 consecutive k per
-// 32-bit lane. AVX-512 offsets the signed activations by 128 (xor 0x80) and
-// starts each dot product from the compensation -128 * sum(w) per vector;
-// AVX2 takes them signed. Tiles of 4 x 2 (AVX-512) / 2 x 2 (AVX2) blocks
-// cover the output, remainders in their own parallel loops.
+// 32-bit lane. On AVX-512 the weights are vpdpbusd's unsigned operand,
+// stored as q + 128 (3 + 128 = 0x83), and each dot product starts from
+// -128 * sum(a) over the vector, computed once per row; AVX2 multiplies
+// |a| by sign(a) * w. Tiles of 4 x 2 (AVX-512) / 2 x 2 (AVX2) blocks cover
+// the output, remainders in their own parallel loops.
 
 #a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
 #w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
 
 // CHECK-LABEL: func.func @w8a8_two_level
 // CHECK: } : tensor<9x40xi8> to tensor<9x48xi8>
-// VNNI: arith.xori %{{.*}}, %{{.*}} : i8
-// AVX2-NOT: arith.xori
 // CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<9x48xi8>
+// VNNI: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [9, 3, 16] : tensor<9x48xi8> into tensor<9x3x16xi8>
+// VNNI: arith.extsi %{{.*}} : i8 to i32
+// VNNI: arith.constant -128 : i32
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<9x3xi32>
+// AVX2-NOT: tensor<9x3x16xi8>
+// VNNI: arith.constant dense<"0x838383
+// AVX2: arith.constant dense<"0x030303
 // VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x768xi8>
-// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi32>
 // AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x384xi8>
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi8>
+// AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x24xi8>
 // VNNI: memref.alloc() : memref<9x48xf32>
 // AVX2: memref.alloc() : memref<9x40xf32>
 // VNNI: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%c1{{[_0-9]*}}, %c2{{[_0-9]*}})
@@ -28,6 +35,7 @@
 // CHECK: scf.for
 // VNNI: vsquant.dot_accumulate %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
 // AVX2: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>
+// CHECK: arith.extui %{{.*}} : vector<{{16|8}}xi8> to vector<{{16|8}}xi32>
 // CHECK: arith.muli %{{.*}} : vector<{{16|8}}xi32>
 // CHECK: arith.sitofp %{{.*}} : vector<{{16|8}}xi32> to vector<{{16|8}}xf32>
 // CHECK: vector.store
@@ -49,17 +57,23 @@ func.func @w8a8_two_level(%a: tensor<9x40xf32>) -> tensor<9x40xf32> {
 // -----
 
 // 4-bit weights stay two per byte (half the bytes of the 8-bit case) and are
-// sign-extended in registers: (x << 4) >> 4 for the low nibble, x >> 4 for
-// the high one.
+// unpacked in registers: biased nibbles (q + 8 = 5 = 0x55 per byte) by a
+// mask and a logical shift on AVX-512; signed ones by (x << 4) >> 4 and
+// x >> 4 (arithmetic) on AVX2.
 
 #a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
 #w4 = #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
 
 // CHECK-LABEL: func.func @w4a8
+// VNNI: arith.constant -8 : i32
+// VNNI: arith.constant dense<"0x555555
+// AVX2: arith.constant dense<"0xDDDDDD
 // VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<3x384xi8>
 // AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x192xi8>
-// CHECK: arith.shli %{{.*}} : vector<{{64|32}}xi8>
-// CHECK: arith.shrsi %{{.*}} : vector<{{64|32}}xi8>
+// VNNI: arith.andi %{{.*}} : vector<64xi8>
+// VNNI: arith.shrui %{{.*}} : vector<64xi8>
+// AVX2: arith.shli %{{.*}} : vector<32xi8>
+// AVX2: arith.shrsi %{{.*}} : vector<32xi8>
 // CHECK: vsquant.dot_accumulate
 func.func @w4a8(%a: tensor<9x40xf32>) -> tensor<9x40xf32> {
   %g = arith.constant dense<0.5> : tensor<f32>
@@ -115,15 +129,36 @@ func.func @single_level(%a: tensor<2x16xf32>) -> tensor<2x8xf32> {
 
 // -----
 
+// 8-bit scales over 8-bit elements: one term sqA * sqB * dot can exceed i32
+// (16 * 127 * 127 * 255 * 255), dot * sqB cannot; the product with sqA and
+// the sum are i64.
+
+#x8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui8>
+#w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui8, coarse = per_channel(axis = 1)>
+
+// CHECK-LABEL: func.func @wide_terms
+// CHECK: vsquant.dot_accumulate
+// CHECK: %[[P:.*]] = arith.muli %{{.*}} : vector<{{16|8}}xi32>
+// CHECK: %[[W:.*]] = arith.extsi %[[P]] : vector<{{16|8}}xi32> to vector<{{16|8}}xi64>
+// CHECK: arith.muli %[[W]], %{{.*}} : vector<{{16|8}}xi64>
+func.func @wide_terms(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
+  %g = arith.constant dense<0.5> : tensor<f32>
+  %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
+  %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<2> : tensor<2x8xi8>) coarse(dense<0.25> : tensor<8xf32>) : !vsquant.tensor<32x8, #w8>
+  %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #x8>, !vsquant.tensor<32x8, #w8> -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
 // What the tiled kernels do not take goes through the reference lowering in
 // the same pass: weights not known at compile time (batch_matmul of two
-// activations), and ui8 x ui8 scales over 8-bit elements, whose single term
-// can overflow i32.
+// activations) and per-channel weight scales.
 
 #a8 = #vsquant.format<si8, per_vector(axis = 2, size = 16), scale = f32>
 #b8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>
-#x8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui8>
-#w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui8, coarse = per_channel(axis = 1)>
+#x8 = #vsquant.format<si8, per_tensor, scale = f32>
+#w8 = #vsquant.format<si8, per_channel(axis = 1), scale = f32>
 
 // CHECK-LABEL: func.func @fallbacks
 // CHECK-NOT: vsquant.dot_accumulate
@@ -132,9 +167,29 @@ func.func @fallbacks(%a: tensor<2x4x32xf32>, %b: tensor<2x32x8xf32>, %x: tensor<
   %aq = vsquant.dynamic_quantize %a : tensor<2x4x32xf32> -> !vsquant.tensor<2x4x32, #a8>
   %bq = vsquant.dynamic_quantize %b : tensor<2x32x8xf32> -> !vsquant.tensor<2x32x8, #b8>
   %y = vsquant.batch_matmul %aq, %bq : !vsquant.tensor<2x4x32, #a8>, !vsquant.tensor<2x32x8, #b8> -> tensor<2x4x8xf32>
-  %g = arith.constant dense<0.5> : tensor<f32>
-  %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
-  %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<2> : tensor<2x8xi8>) coarse(dense<0.25> : tensor<8xf32>) : !vsquant.tensor<32x8, #w8>
+  %xq = vsquant.dynamic_quantize %x : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
+  %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<0.5> : tensor<8xf32>) : !vsquant.tensor<32x8, #w8>
   %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #x8>, !vsquant.tensor<32x8, #w8> -> tensor<4x8xf32>
   return %y, %z : tensor<2x4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// ui8 activations (after relu) times si8 weights: vpdpbusd takes them as
+// they are (no bias, no compensation); AVX2's vpmaddubsw could saturate
+// (2 * 255 * 127 > 32767), so AVX2 falls back to the reference lowering.
+
+#u8 = #vsquant.format<ui8, per_vector(axis = 1, size = 16), scale = f32>
+#wf = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = f32>
+
+// CHECK-LABEL: func.func @unsigned_activations
+// VNNI-NOT: tensor.expand_shape %{{.*}} : tensor<4x32xi8>
+// VNNI: vsquant.dot_accumulate %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
+// AVX2-NOT: vsquant.dot_accumulate
+// CHECK: return
+func.func @unsigned_activations(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
+  %xq = vsquant.dynamic_quantize %x : tensor<4x32xf32> -> !vsquant.tensor<4x32, #u8>
+  %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<0.5> : tensor<2x8xf32>) : !vsquant.tensor<32x8, #wf>
+  %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #u8>, !vsquant.tensor<32x8, #wf> -> tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
 }
