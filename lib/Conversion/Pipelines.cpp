@@ -95,6 +95,7 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
   if (kernels == "tiled") {
     VSQuantTileVectorsOptions tile;
     tile.target = target.str();
+    tile.numThreads = numThreads;
     pm.addPass(createVSQuantTileVectors(tile));
   } else {
     pm.addPass(createConvertVSQuantToLinalg());

@@ -179,6 +179,7 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
     if (options.kernels == "tiled") {
       mlir::vsquant::VSQuantTileVectorsOptions tile;
       tile.target = options.target;
+      tile.numThreads = options.numThreads;
       pm.addPass(mlir::vsquant::createVSQuantTileVectors(tile));
     } else {
       pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
@@ -187,7 +188,7 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
       return fail("cannot lower @" + name + " to linalg (see the diagnostics "
                   "above)");
   }
-  if (failed(moveReductionsOutward(module)))
+  if (options.moveReductionsOutward && failed(moveReductionsOutward(module)))
     return fail("cannot reorder the loops of @" + name);
   PassManager pm(ctx);
   mlir::vsquant::buildLinalgToLLVMPipeline(pm, options.numThreads,

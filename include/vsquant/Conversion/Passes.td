@@ -56,8 +56,11 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       with a bias (q + 128, or q + 8 per nibble) and each dot product starts
       from -bias times the activations' vector sum, computed once per row;
     * the output is cut into register tiles (`rows` x `column-blocks` SIMD
-      widths; chosen from the target and the shape when 0) that run under
-      `scf.parallel`, so `async-parallel-for` can spread them over threads;
+      widths; chosen from the target and the shape when 0); column tiles
+      are the outer loop (each weight panel is reused by every row tile)
+      and, with `num-threads` > 1, the tiles are split into one contiguous
+      share per thread under an `scf.parallel` of exactly that many
+      iterations, which `async-parallel-for` turns into one task per thread;
     * per tile and vector j (increasing): one exact integer dot product
       (`vpdpbusd` on `avx512vnni`; `vpmaddubsw` + `vpmaddwd` on `avx2`),
       then SPEC.md section 5's scale product and accumulation (two-level:
@@ -83,6 +86,8 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
            "Output rows per register tile (0: chosen from target and shape)">,
     Option<"columnBlocks", "column-blocks", "int64_t", /*default=*/"0",
            "SIMD-wide column blocks per register tile (0: chosen)">,
+    Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
+           "Threads the column tiles are shared among (scf.parallel)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -42,6 +42,10 @@ struct CodegenOptions {
   std::string target = "host";
   /// Threads for the tiled kernels (> 1 runs tiles on MLIR's async runtime).
   unsigned numThreads = 1;
+  /// Move reduction loops of the remaining linalg ops outward (bit-identical
+  /// results, vectorizable loops); false keeps upstream's plain
+  /// linalg-to-loops order (a baseline for benchmarks).
+  bool moveReductionsOutward = true;
 };
 
 /// Lowers `module` in place to the LLVM dialect for the CPU: TOSA through

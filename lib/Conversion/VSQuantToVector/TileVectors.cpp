@@ -77,6 +77,7 @@ struct Plan {
   DotProductISA isa;
   int64_t m, n, k, vector, blocks, paddedK;
   int64_t lanes, columnBlocks, paddedN, rows, tileBlocks;
+  int64_t threads = 1;
   bool twoLevel, fourBit, lhsSigned;
   /// Weights are the unsigned operand, stored with this bias (0: they are
   /// the signed operand and the activations the unsigned or |a| one).
@@ -182,6 +183,7 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   if (!tileBlocks)
     tileBlocks = fewRows ? 4 : 2;
   p.rows = std::min(rows, p.m);
+  p.threads = std::max<int64_t>(1, options.numThreads);
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
 
   // The weights must be known at compile time.
@@ -718,8 +720,11 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
   Value out = memref::AllocOp::create(b, loc, outType);
 
   TileEmitter tiles(b, loc, p, lhs, rhs, out);
-  // Whole tiles, then the row and column remainders, each a parallel loop
-  // over (column tile, row tile): neighbouring iterations share weights.
+  // Whole tiles, then the row and column remainders. Column tiles are the
+  // outer loop (a weight panel is reused by every row tile); the tiles are
+  // split into one contiguous share per thread: an scf.parallel of exactly
+  // `threads` iterations, so that async-parallel-for makes one task per
+  // thread rather than many small ones.
   int64_t fullRows = p.m / p.rows, rowRest = p.m % p.rows;
   int64_t fullCols = p.columnBlocks / p.tileBlocks,
           colRest = p.columnBlocks % p.tileBlocks;
@@ -727,18 +732,42 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
                     int64_t colStart, int64_t colTiles, int64_t blocks) {
     if (!rowTiles || !colTiles || !rows || !blocks)
       return;
+    // Tiles in order f = colTile * rowTiles + rowTile, from lo to hi.
+    auto tilesOf = [&](Value lo, Value hi) {
+      scf::ForOp::create(
+          b, loc, lo, hi, index(b, loc, 1), ValueRange{},
+          [&](OpBuilder &, Location, Value f, ValueRange) {
+            Value perCol = index(b, loc, rowTiles);
+            Value ct = arith::DivUIOp::create(b, loc, f, perCol);
+            Value rt = arith::RemUIOp::create(b, loc, f, perCol);
+            Value block0 = arith::AddIOp::create(
+                b, loc, index(b, loc, colStart),
+                arith::MulIOp::create(b, loc, ct, index(b, loc, blocks)));
+            Value m0 = arith::AddIOp::create(
+                b, loc, index(b, loc, rowStart),
+                arith::MulIOp::create(b, loc, rt, index(b, loc, rows)));
+            tiles.emit(m0, block0, rows, blocks);
+            scf::YieldOp::create(b, loc);
+          });
+    };
+    int64_t total = rowTiles * colTiles;
+    int64_t threads = std::min(p.threads, total);
+    if (threads <= 1) {
+      tilesOf(index(b, loc, 0), index(b, loc, total));
+      return;
+    }
     scf::ParallelOp::create(
-        b, loc, ValueRange{index(b, loc, 0), index(b, loc, 0)},
-        ValueRange{index(b, loc, colTiles), index(b, loc, rowTiles)},
-        ValueRange{index(b, loc, 1), index(b, loc, 1)},
+        b, loc, ValueRange{index(b, loc, 0)}, ValueRange{index(b, loc, threads)},
+        ValueRange{index(b, loc, 1)},
         [&](OpBuilder &, Location, ValueRange ivs) {
-          Value block0 = arith::AddIOp::create(
-              b, loc, index(b, loc, colStart),
-              arith::MulIOp::create(b, loc, ivs[0], index(b, loc, blocks)));
-          Value m0 = arith::AddIOp::create(
-              b, loc, index(b, loc, rowStart),
-              arith::MulIOp::create(b, loc, ivs[1], index(b, loc, rows)));
-          tiles.emit(m0, block0, rows, blocks);
+          // Share t: tiles [t * total / threads, (t + 1) * total / threads).
+          auto bound = [&](Value t) {
+            return arith::DivUIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, t, index(b, loc, total)),
+                index(b, loc, threads));
+          };
+          Value next = arith::AddIOp::create(b, loc, ivs[0], index(b, loc, 1));
+          tilesOf(bound(ivs[0]), bound(next));
         });
   };
   region(0, fullRows, p.rows, 0, fullCols, p.tileBlocks);
@@ -774,10 +803,16 @@ struct VSQuantTileVectorsPass
           << "vsquant-tile-vectors: rows and column-blocks must be >= 0";
       return signalPassFailure();
     }
+    if (numThreads < 1) {
+      emitError(getOperation().getLoc())
+          << "vsquant-tile-vectors: num-threads must be >= 1";
+      return signalPassFailure();
+    }
     TileVectorsOptions options;
     options.isa = *isa;
     options.rows = rows;
     options.columnBlocks = columnBlocks;
+    options.numThreads = numThreads;
     if (failed(lowerVSQuantOps(getOperation(),
                                makeTiledContractionKernel(options))))
       signalPassFailure();

@@ -1,6 +1,7 @@
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni" --split-input-file | FileCheck %s --check-prefixes=CHECK,VNNI
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx2" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=none" --split-input-file | FileCheck %s --check-prefix=NONE
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2" --split-input-file | FileCheck %s --check-prefix=THREADS
 
 // W8A8, two-level ui4 scales, 9 x 40 times 40 x 40 with V = 16: K is padded
 // to 48 (3 vectors); the weights are repacked per SIMD-wide column block
@@ -8,8 +9,10 @@
 // 32-bit lane. On AVX-512 the weights are vpdpbusd's unsigned operand,
 // stored as q + 128 (3 + 128 = 0x83), and each dot product starts from
 // -128 * sum(a) over the vector, computed once per row; AVX2 multiplies
-// |a| by sign(a) * w. Tiles of 4 x 2 (AVX-512) / 2 x 2 (AVX2) blocks cover
-// the output, remainders in their own parallel loops.
+// |a| by sign(a) * w. Register tiles of 4 x 2 blocks (AVX-512; 2 row tiles
+// by 1 column tile, then remainders) or 2 x 2 blocks (AVX2; 4 by 2) cover
+// the output; with two threads the tiles are shared out by one scf.parallel
+// of 2 iterations.
 
 #a8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui4>
 #w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
@@ -30,8 +33,13 @@
 // AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<5x24xi8>
 // VNNI: memref.alloc() : memref<9x48xf32>
 // AVX2: memref.alloc() : memref<9x40xf32>
-// VNNI: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%c1{{[_0-9]*}}, %c2{{[_0-9]*}})
-// AVX2: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%c2{{[_0-9]*}}, %c4{{[_0-9]*}})
+// CHECK-NOT: scf.parallel
+// VNNI: %[[TILES:.*]] = arith.constant 2 : index
+// VNNI: scf.for %[[F:.*]] = %{{.*}} to %[[TILES]]
+// AVX2: %[[TILES:.*]] = arith.constant 8 : index
+// AVX2: scf.for %[[F:.*]] = %{{.*}} to %[[TILES]]
+// CHECK: arith.divui %[[F]]
+// CHECK: arith.remui %[[F]]
 // CHECK: scf.for
 // VNNI: vsquant.dot_accumulate %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
 // AVX2: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>
@@ -39,13 +47,17 @@
 // CHECK: arith.muli %{{.*}} : vector<{{16|8}}xi32>
 // CHECK: arith.sitofp %{{.*}} : vector<{{16|8}}xi32> to vector<{{16|8}}xf32>
 // CHECK: vector.store
-// CHECK: scf.parallel
 // CHECK: bufferization.to_tensor %{{.*}} restrict writable
 // VNNI: tensor.extract_slice %{{.*}}[0, 0] [9, 40] [1, 1] : tensor<9x48xf32> to tensor<9x40xf32>
 // CHECK-NOT: vsquant.matmul
 // NONE-LABEL: func.func @w8a8_two_level
 // NONE-NOT: vsquant.dot_accumulate
 // NONE: linalg.generic
+// THREADS-LABEL: func.func @w8a8_two_level
+// THREADS: scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%c2{{[_0-9]*}}) step
+// THREADS: %[[LO:.*]] = arith.muli %[[T]], %c2
+// THREADS: arith.divui %[[LO]], %c2
+// THREADS: vsquant.dot_accumulate
 func.func @w8a8_two_level(%a: tensor<9x40xf32>) -> tensor<9x40xf32> {
   %g = arith.constant dense<0.5> : tensor<f32>
   %aq = vsquant.dynamic_quantize %a coarse(%g : tensor<f32>) : tensor<9x40xf32> -> !vsquant.tensor<9x40, #a8>

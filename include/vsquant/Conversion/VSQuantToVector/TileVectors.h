@@ -31,6 +31,9 @@ struct TileVectorsOptions {
   /// them from the ISA and the shape.
   int64_t rows = 0;
   int64_t columnBlocks = 0;
+  /// > 1: the column tiles are split into this many contiguous shares under
+  /// one `scf.parallel` (one task per thread after async-parallel-for).
+  int64_t numThreads = 1;
 };
 
 /// The tiled contraction kernel for `ContractionKernel` hooks (see

@@ -1,0 +1,462 @@
+//===- matmul_bench.cpp - generated CPU code for quantized matmuls --------===//
+//
+// Measures, in one run (machines are shared and noisy: compare ratios):
+//  (a) this machine's streaming read bandwidth and int8 dot-product peak
+//      (vpdpbusd, 64 MACs per instruction), with small probes, on 1 and 2
+//      threads;
+//  (b) the fp32 matmul compiled by upstream MLIR's default linalg lowering
+//      (linalg-to-loops), and by vsquant's float path (the same loops with
+//      reductions moved outward);
+//  (c) vsquant W8A8 and W4A8 matmuls (V = 16, 32; ui4 / ui8 two-level
+//      scales; activations quantized per vector at run time) compiled by
+//      vsquant-cpu-pipeline's tiled kernels, for GEMV (1 x K x N) and GEMM
+//      (M x K x N), on 1 and 2 threads.
+// GEMVs run with cold caches (a 192 MiB read evicts the weights before each
+// timed run): they stream their weights from memory, as in a model larger
+// than the cache. Each quantized GEMV is checked bit for bit against the
+// numerics library (quantizedMatmul); each 2-thread result against the
+// 1-thread one.
+//
+//   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
+//                    [--repeat=5] [--num-threads=1,2] [--only=<substring>]
+//                    [--float-gemm=true]
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/InitAll.h"
+#include "vsquant/Quant/Matmul.h"
+#include "vsquant/Quant/Quantizer.h"
+#include "vsquant/Runtime/CompiledModel.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+using namespace llvm;
+namespace q = vsquant::quant;
+namespace rt = vsquant::runtime;
+
+static cl::opt<int64_t> kDim("k", cl::init(4096), cl::desc("Reduction size K"));
+static cl::opt<int64_t> nDim("n", cl::init(4096), cl::desc("Output columns N"));
+static cl::opt<int64_t> gemmRows("gemm-rows", cl::init(256),
+                                 cl::desc("Rows M of the GEMM"));
+static cl::opt<unsigned> repeat("repeat", cl::init(5),
+                                cl::desc("Timed runs per case (best kept)"));
+static cl::opt<std::string> threadList("num-threads", cl::init("1,2"),
+                                       cl::desc("Thread counts to measure"));
+static cl::opt<std::string> only("only", cl::init(""),
+                                 cl::desc("Run only cases whose name "
+                                          "contains this"));
+static cl::opt<bool> floatGemm(
+    "float-gemm", cl::init(true),
+    cl::desc("Also time the fp32 GEMM through upstream's default lowering "
+             "(slow: seconds per run; timed once)"));
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+/// Best of `runs` timings of `f`, in seconds; `before` runs untimed before
+/// each.
+template <typename F, typename G = void (*)()>
+double best(unsigned runs, F &&f, G &&before = [] {}) {
+  double t = 1e30;
+  for (unsigned i = 0; i < runs; ++i) {
+    before();
+    auto start = Clock::now();
+    f();
+    t = std::min(t, seconds(start, Clock::now()));
+  }
+  return t;
+}
+
+/// Runs f(i) on `threads` threads and waits.
+template <typename F> void onThreads(unsigned threads, F &&f) {
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i)
+    pool.emplace_back([&, i] { f(i); });
+  f(0);
+  for (std::thread &t : pool)
+    t.join();
+}
+
+//===----------------------------------------------------------------------===//
+// Probes
+//===----------------------------------------------------------------------===//
+
+__attribute__((target("avx512f"))) uint64_t readSlice(const char *data,
+                                                       size_t bytes) {
+  __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0,
+          acc3 = acc0;
+  for (size_t i = 0; i + 256 <= bytes; i += 256) {
+    acc0 = _mm512_xor_si512(acc0, _mm512_load_si512(data + i));
+    acc1 = _mm512_xor_si512(acc1, _mm512_load_si512(data + i + 64));
+    acc2 = _mm512_xor_si512(acc2, _mm512_load_si512(data + i + 128));
+    acc3 = _mm512_xor_si512(acc3, _mm512_load_si512(data + i + 192));
+  }
+  __m512i acc = _mm512_xor_si512(_mm512_xor_si512(acc0, acc1),
+                                 _mm512_xor_si512(acc2, acc3));
+  return uint64_t(_mm512_reduce_add_epi64(acc));
+}
+
+/// Streaming read bandwidth in GB/s over a buffer far larger than caches.
+double readBandwidth(unsigned threads) {
+  size_t bytes = size_t(512) << 20;
+  char *data = static_cast<char *>(std::aligned_alloc(64, bytes));
+  std::memset(data, 1, bytes);
+  volatile uint64_t sink = 0;
+  double t = best(5, [&] {
+    onThreads(threads, [&](unsigned i) {
+      size_t slice = bytes / threads;
+      sink = sink + readSlice(data + i * slice, slice);
+    });
+  });
+  std::free(data);
+  return double(bytes) / t / 1e9;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) int
+dotPeakLoop(int64_t iterations, char x, char y) {
+  __m512i a = _mm512_set1_epi8(x), b = _mm512_set1_epi8(y);
+  // 12 independent chains hide vpdpbusd's latency.
+  __m512i c[12];
+  for (__m512i &x : c)
+    x = _mm512_setzero_si512();
+  for (int64_t i = 0; i < iterations; ++i)
+    for (__m512i &x : c)
+      x = _mm512_dpbusd_epi32(x, a, b);
+  __m512i sum = c[0];
+  for (int j = 1; j < 12; ++j)
+    sum = _mm512_add_epi32(sum, c[j]);
+  return _mm512_reduce_add_epi32(sum);
+}
+
+/// vpdpbusd throughput in G int8 multiply-accumulates per second.
+double int8Peak(unsigned threads) {
+  int64_t iterations = 4'000'000;
+  volatile int sink = 0;
+  double t = best(3, [&] {
+    onThreads(threads, [&](unsigned) {
+      sink = sink + dotPeakLoop(iterations, 1, 2);
+    });
+  });
+  return double(iterations) * 12 * 64 * threads / t / 1e9;
+}
+
+//===----------------------------------------------------------------------===//
+// Models
+//===----------------------------------------------------------------------===//
+
+std::string hexBytes(const void *data, size_t size) {
+  static const char *digits = "0123456789ABCDEF";
+  std::string s = "\"0x";
+  s.reserve(2 * size + 4);
+  for (size_t i = 0; i < size; ++i) {
+    uint8_t byte = static_cast<const uint8_t *>(data)[i];
+    s += digits[byte >> 4];
+    s += digits[byte & 15];
+  }
+  return s + "\"";
+}
+
+std::string floatModel(int64_t m, int64_t k, int64_t n,
+                       const std::vector<float> &w) {
+  return formatv(R"mlir(
+func.func @main(%a: tensor<{0}x{1}xf32>) -> tensor<{0}x{2}xf32> {{
+  %w = arith.constant dense<{3}> : tensor<{1}x{2}xf32>
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<{0}x{2}xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<{0}x{2}xf32>) -> tensor<{0}x{2}xf32>
+  %y = linalg.matmul ins(%a, %w : tensor<{0}x{1}xf32>, tensor<{1}x{2}xf32>) outs(%acc : tensor<{0}x{2}xf32>) -> tensor<{0}x{2}xf32>
+  return %y : tensor<{0}x{2}xf32>
+}
+)mlir",
+                 m, k, n, hexBytes(w.data(), w.size() * 4))
+      .str();
+}
+
+struct QuantCase {
+  unsigned weightBits, vector, scaleBits;
+  std::string name() const {
+    return formatv("W{0}A8 V{1} ui{2}", weightBits, vector, scaleBits).str();
+  }
+  q::TensorFormat activationFormat() const {
+    q::TensorFormat f;
+    f.element = {8, true};
+    f.granularity = q::Granularity::PerVector;
+    f.axis = 1;
+    f.vectorSize = vector;
+    f.scaleBits = scaleBits;
+    f.coarseAxis = -1;
+    return f;
+  }
+  q::TensorFormat weightFormat() const {
+    q::TensorFormat f;
+    f.element = {weightBits, true};
+    f.granularity = q::Granularity::PerVector;
+    f.axis = 0;
+    f.vectorSize = vector;
+    f.scaleBits = scaleBits;
+    f.coarseAxis = 1;
+    return f;
+  }
+};
+
+/// vsquant IR: dynamic per-vector activations (gamma from the library, as
+/// calibration would give it) times constant per-vector weights.
+std::string quantModel(const QuantCase &c, int64_t m, int64_t k, int64_t n,
+                       const q::QuantizedTensor &qw, float gamma) {
+  std::vector<int8_t> values(qw.values.begin(), qw.values.end());
+  std::vector<uint8_t> sq(qw.integerScales.begin(), qw.integerScales.end());
+  std::string aFormat = formatv("#vsquant.format<si8, per_vector(axis = 1, "
+                                "size = {0}), scale = ui{1}>",
+                                c.vector, c.scaleBits);
+  std::string wFormat =
+      formatv("#vsquant.format<si{0}, per_vector(axis = 0, size = {1}), "
+              "scale = ui{2}, coarse = per_channel(axis = 1)>",
+              c.weightBits, c.vector, c.scaleBits);
+  int64_t blocks = (k + c.vector - 1) / c.vector;
+  return formatv(R"mlir(
+func.func @main(%a: tensor<{0}x{1}xf32>) -> tensor<{0}x{2}xf32> {{
+  %g = arith.constant dense<{3:e9}> : tensor<f32>
+  %aq = vsquant.dynamic_quantize %a coarse(%g : tensor<f32>) : tensor<{0}x{1}xf32> -> !vsquant.tensor<{0}x{1}, {4}>
+  %w = vsquant.constant values(dense<{5}> : tensor<{1}x{2}xi8>) scales(dense<{6}> : tensor<{7}x{2}xi8>) coarse(dense<{8}> : tensor<{2}xf32>) : !vsquant.tensor<{1}x{2}, {9}>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<{0}x{1}, {4}>, !vsquant.tensor<{1}x{2}, {9}> -> tensor<{0}x{2}xf32>
+  return %y : tensor<{0}x{2}xf32>
+}
+)mlir",
+                 m, k, n, double(gamma), aFormat,
+                 hexBytes(values.data(), values.size()),
+                 hexBytes(sq.data(), sq.size()), blocks,
+                 hexBytes(qw.coarse.data(), qw.coarse.size() * 4), wFormat)
+      .str();
+}
+
+struct Bench {
+  mlir::DialectRegistry registry;
+  std::unique_ptr<mlir::MLIRContext> context;
+  Bench() {
+    mlir::registerAllDialects(registry);
+    mlir::registerAllExtensions(registry);
+    vsquant::registerAllDialects(registry);
+    context = std::make_unique<mlir::MLIRContext>(registry);
+    context->disableMultithreading();
+    context->loadAllAvailableDialects();
+  }
+
+  /// A buffer larger than the last-level cache: reading it before a timed
+  /// run evicts the weights, so a GEMV streams them from memory as it does
+  /// in a model too large for the cache.
+  std::vector<char> evictor = std::vector<char>(size_t(192) << 20, 1);
+  void evictCaches() {
+    volatile uint64_t sink = readSlice(evictor.data(), evictor.size());
+    (void)sink;
+  }
+
+  /// Compiles `ir`, runs it `repeat` times on `input`; best time in
+  /// seconds and the output. `coldCache` evicts the caches before each run.
+  Expected<std::pair<double, std::vector<float>>>
+  run(const std::string &ir, const rt::CodegenOptions &options,
+      const std::vector<float> &input, unsigned runs, bool coldCache) {
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, context.get());
+    if (!module)
+      return createStringError("cannot parse the benchmark model");
+    auto compiled = rt::CompiledModel::compile(*module, "main", options);
+    if (!compiled)
+      return compiled.takeError();
+    rt::CompiledModel &model = **compiled;
+    std::copy(input.begin(), input.end(), model.inputs()[0].data.begin());
+    model.run(); // first touch of pages, lazy runtime set-up
+    double t = best(
+        runs, [&] { model.run(); },
+        [&] {
+          if (coldCache)
+            evictCaches();
+        });
+    return std::make_pair(t, model.results()[0].data);
+  }
+};
+
+bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "vsquant matmul benchmark\n");
+  raw_ostream &os = outs();
+  int64_t k = kDim, n = nDim;
+  SmallVector<unsigned> threadCounts;
+  for (StringRef t : split(threadList, ',')) {
+    unsigned v;
+    if (t.getAsInteger(10, v) || v == 0) {
+      errs() << "vsq-bench-matmul: bad --num-threads entry '" << t << "'\n";
+      return 2;
+    }
+    threadCounts.push_back(v);
+  }
+  if (k <= 0 || n <= 0 || gemmRows <= 0 || repeat == 0) {
+    errs() << "vsq-bench-matmul: sizes and --repeat must be positive\n";
+    return 2;
+  }
+  StringMap<bool> features = sys::getHostCPUFeatures();
+  if (!features.lookup("avx512vnni") || !features.lookup("avx512bw")) {
+    errs() << "vsq-bench-matmul: the probes need AVX-512 VNNI, which this "
+              "CPU lacks\n";
+    return 2;
+  }
+
+  // (a) Probes.
+  std::map<unsigned, double> readGBs, peakGMACs;
+  for (unsigned t : threadCounts) {
+    readGBs[t] = readBandwidth(t);
+    peakGMACs[t] = int8Peak(t);
+    os << formatv("probe {0} thread(s): streaming read {1:f1} GB/s, "
+                  "vpdpbusd peak {2:f0} G int8 MAC/s\n",
+                  t, readGBs[t], peakGMACs[t]);
+  }
+  os.flush();
+
+  Bench bench;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> w(k * n);
+  for (float &x : w)
+    x = normal(rng);
+  struct Shape {
+    const char *name;
+    int64_t m;
+  };
+  Shape shapes[] = {{"GEMV", 1}, {"GEMM", gemmRows}};
+
+  // (b) fp32 baselines, one thread (neither path makes threads).
+  std::map<std::string, double> floatDefault, floatReordered;
+  for (const Shape &shape : shapes) {
+    std::vector<float> a(shape.m * k);
+    for (float &x : a)
+      x = normal(rng);
+    std::string ir = floatModel(shape.m, k, n, w);
+    double macs = double(shape.m) * k * n;
+    rt::CodegenOptions reordered;
+    bool cold = shape.m == 1;
+    auto fast = bench.run(ir, reordered, a, repeat, cold);
+    if (!fast) {
+      errs() << "vsq-bench-matmul: " << toString(fast.takeError()) << "\n";
+      return 1;
+    }
+    floatReordered[shape.name] = fast->first;
+    os << formatv("fp32 {0} {1}x{2}x{3}, vsquant float path (loops, "
+                  "reductions outward): {4:f3} ms, {5:f2} GFLOP/s\n",
+                  shape.name, shape.m, k, n, fast->first * 1e3,
+                  2 * macs / fast->first / 1e9);
+    if (shape.m > 1 && !floatGemm)
+      continue;
+    rt::CodegenOptions upstream;
+    upstream.moveReductionsOutward = false;
+    auto plain = bench.run(ir, upstream, a, shape.m > 1 ? 1 : repeat, cold);
+    if (!plain) {
+      errs() << "vsq-bench-matmul: " << toString(plain.takeError()) << "\n";
+      return 1;
+    }
+    floatDefault[shape.name] = plain->first;
+    os << formatv("fp32 {0} {1}x{2}x{3}, upstream default lowering "
+                  "(linalg-to-loops): {4:f3} ms, {5:f2} GFLOP/s\n",
+                  shape.name, shape.m, k, n, plain->first * 1e3,
+                  2 * macs / plain->first / 1e9);
+    os.flush();
+  }
+
+  // (c) Quantized.
+  os << "\ncase                     threads   time ms   GMAC/s  weight GB/s"
+        "  x read BW  x int8 peak  x fp32 default  x fp32 path  check\n";
+  std::vector<QuantCase> cases = {{8, 16, 4}, {8, 32, 4}, {8, 16, 8},
+                                  {8, 32, 8}, {4, 16, 4}, {4, 32, 4},
+                                  {4, 16, 8}, {4, 32, 8}};
+  for (const Shape &shape : shapes) {
+    std::vector<float> a(shape.m * k);
+    for (float &x : a)
+      x = normal(rng);
+    double macs = double(shape.m) * k * n;
+    for (const QuantCase &c : cases) {
+      std::string name = std::string(shape.name) + " " + c.name();
+      if (!only.empty() && name.find(only) == std::string::npos)
+        continue;
+      q::CalibrationOptions max;
+      auto qw = q::quantizeTensor(w, {k, n}, c.weightFormat(), max);
+      auto qa = q::quantizeTensor(a, {shape.m, k}, c.activationFormat(), max);
+      if (!qw || !qa) {
+        errs() << "vsq-bench-matmul: quantization failed\n";
+        return 1;
+      }
+      std::string ir = quantModel(c, shape.m, k, n, *qw, qa->coarse[0]);
+      // Weight bytes as stored by the kernel: elements plus byte scales.
+      double weightBytes =
+          double(k) * n * c.weightBits / 8 + double(k / c.vector) * n;
+      std::vector<float> firstResult;
+      for (unsigned t : threadCounts) {
+        rt::CodegenOptions options;
+        options.numThreads = t;
+        auto result = bench.run(ir, options, a, repeat, shape.m == 1);
+        if (!result) {
+          errs() << "vsq-bench-matmul: " << toString(result.takeError())
+                 << "\n";
+          return 1;
+        }
+        std::string check;
+        if (firstResult.empty()) {
+          firstResult = result->second;
+          if (shape.m == 1) {
+            auto reference = q::quantizedMatmul(*qa, c.activationFormat(),
+                                                *qw, c.weightFormat(),
+                                                shape.m, k, n);
+            check = reference && sameBits(*reference, result->second)
+                        ? "= library"
+                        : "DIFFERS from library";
+          } else {
+            check = "-";
+          }
+        } else {
+          check = sameBits(firstResult, result->second) ? "= 1 thread"
+                                                        : "DIFFERS";
+        }
+        double time = result->first;
+        auto ratio = [&](std::map<std::string, double> &base) {
+          auto it = base.find(shape.name);
+          return it == base.end() ? std::string("-")
+                                  : formatv("{0:f1}", it->second / time).str();
+        };
+        os << formatv("{0,-24} {1,7} {2,9:f3} {3,8:f1} {4,12:f1} {5,10:f2} "
+                      "{6,12:f2} {7,15} {8,12}  {9}\n",
+                      name, t, time * 1e3, macs / time / 1e9,
+                      weightBytes / time / 1e9,
+                      weightBytes / time / 1e9 / readGBs[t],
+                      macs / time / 1e9 / peakGMACs[t], ratio(floatDefault),
+                      ratio(floatReordered), check);
+        os.flush();
+      }
+    }
+  }
+  return 0;
+}
