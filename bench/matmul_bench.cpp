@@ -19,7 +19,7 @@
 //
 //   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
 //                    [--repeat=5] [--num-threads=1,2] [--only=<substring>]
-//                    [--float-gemm=true]
+//                    [--float-gemm=true] [--probe-mib=512] [--evict-mib=192]
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +62,13 @@ static cl::opt<std::string> threadList("num-threads", cl::init("1,2"),
 static cl::opt<std::string> only("only", cl::init(""),
                                  cl::desc("Run only cases whose name "
                                           "contains this"));
+static cl::opt<unsigned> probeMiB("probe-mib", cl::init(512),
+                                  cl::desc("Buffer of the read-bandwidth "
+                                           "probe, MiB"));
+static cl::opt<unsigned> evictMiB("evict-mib", cl::init(192),
+                                  cl::desc("Buffer read before each cold "
+                                           "GEMV run to evict the caches, "
+                                           "MiB"));
 static cl::opt<bool> floatGemm(
     "float-gemm", cl::init(true),
     cl::desc("Also time the fp32 GEMM through upstream's default lowering "
@@ -120,7 +127,7 @@ __attribute__((target("avx512f"))) uint64_t readSlice(const char *data,
 
 /// Streaming read bandwidth in GB/s over a buffer far larger than caches.
 double readBandwidth(unsigned threads) {
-  size_t bytes = size_t(512) << 20;
+  size_t bytes = size_t(probeMiB) << 20;
   char *data = static_cast<char *>(std::aligned_alloc(64, bytes));
   std::memset(data, 1, bytes);
   volatile uint64_t sink = 0;
@@ -266,7 +273,7 @@ struct Bench {
   /// A buffer larger than the last-level cache: reading it before a timed
   /// run evicts the weights, so a GEMV streams them from memory as it does
   /// in a model too large for the cache.
-  std::vector<char> evictor = std::vector<char>(size_t(192) << 20, 1);
+  std::vector<char> evictor = std::vector<char>(size_t(evictMiB) << 20, 1);
   void evictCaches() {
     volatile uint64_t sink = readSlice(evictor.data(), evictor.size());
     (void)sink;
@@ -317,7 +324,8 @@ int main(int argc, char **argv) {
     }
     threadCounts.push_back(v);
   }
-  if (k <= 0 || n <= 0 || gemmRows <= 0 || repeat == 0) {
+  if (k <= 0 || n <= 0 || gemmRows <= 0 || repeat == 0 || probeMiB == 0 ||
+      evictMiB == 0) {
     errs() << "vsq-bench-matmul: sizes and --repeat must be positive\n";
     return 2;
   }

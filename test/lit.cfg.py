@@ -63,6 +63,7 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
+config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 config.substitutions.append(
     ("%mlir_async_runtime",
      os.path.join(config.llvm_lib_dir, "libmlir_async_runtime.so")))

@@ -24,6 +24,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -61,6 +62,21 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     attributes("mattr", cl::desc("Target features, e.g. +avx512vnni"),
                cl::cat(category));
+static cl::opt<std::string>
+    kernels("kernels", cl::init("tiled"),
+            cl::desc("Quantized contractions: tiled (int8 dot-product "
+                     "instructions) or reference"),
+            cl::cat(category));
+static cl::opt<std::string> kernelISA(
+    "kernel-isa", cl::init("auto"),
+    cl::desc("Instruction set of the tiled kernels: auto (from the target "
+             "machine), avx512vnni, avx2 or none"),
+    cl::cat(category));
+static cl::opt<unsigned> numThreads(
+    "num-threads", cl::init(1),
+    cl::desc("Threads of the tiled kernels (> 1: link the program with "
+             "libmlir_async_runtime)"),
+    cl::cat(category));
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-compile") << message << "\n";
@@ -182,10 +198,7 @@ int main(int argc, char **argv) {
   if (!quantizeOptions.empty())
     if (Error e = vsquant::runtime::runQuantizePass(*module, quantizeOptions))
       return error(toString(std::move(e)));
-  if (Error e = vsquant::runtime::lowerModelToLLVM(*module, name))
-    return error(toString(std::move(e)));
-
-  // LLVM IR for the target machine.
+  // The target machine first: it decides the kernels' instruction set.
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   mlir::registerBuiltinDialectTranslation(*context);
@@ -206,6 +219,19 @@ int main(int argc, char **argv) {
   if (!machine)
     return error("cannot create a target machine: " +
                  toString(machine.takeError()));
+  vsquant::runtime::CodegenOptions kernelOptions;
+  kernelOptions.kernels = kernels;
+  kernelOptions.numThreads = numThreads;
+  kernelOptions.target = kernelISA;
+  if (kernelISA == "auto") {
+    const MCSubtargetInfo *subtarget = (*machine)->getMCSubtargetInfo();
+    kernelOptions.target = subtarget->checkFeatures("+avx512vnni,+avx512bw")
+                         ? "avx512vnni"
+                     : subtarget->checkFeatures("+avx2") ? "avx2"
+                                                         : "none";
+  }
+  if (Error e = vsquant::runtime::lowerModelToLLVM(*module, name, kernelOptions))
+    return error(toString(std::move(e)));
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule =
       mlir::translateModuleToLLVMIR(*module, llvmContext, name);
@@ -233,7 +259,10 @@ int main(int argc, char **argv) {
   header.os() << makeHeader(name, inputShapes, outputShapes);
   object.keep();
   header.keep();
-  outs() << formatv("wrote {0}.o and {0}.h: @{1} for {2}\n", outputStem, name,
-                    (*machine)->getTargetCPU());
+  outs() << formatv("wrote {0}.o and {0}.h: @{1} for {2} ({3} kernels: "
+                    "{4}, {5} thread(s){6})\n",
+                    outputStem, name, (*machine)->getTargetCPU(), kernels,
+                    kernelOptions.target, numThreads,
+                    numThreads > 1 ? "; link libmlir_async_runtime" : "");
   return 0;
 }

@@ -61,6 +61,20 @@ static cl::opt<std::string> saveOutputs(
 static cl::opt<int> repeat("repeat", cl::init(3),
                            cl::desc("Timed runs per sample and path"),
                            cl::cat(category));
+static cl::opt<std::string>
+    kernels("kernels", cl::init("tiled"),
+            cl::desc("Quantized contractions: tiled (int8 dot-product "
+                     "instructions) or reference"),
+            cl::cat(category));
+static cl::opt<std::string>
+    kernelISA("kernel-isa", cl::init("host"),
+              cl::desc("Instruction set of the tiled kernels: host, "
+                       "avx512vnni, avx2 or none"),
+              cl::cat(category));
+static cl::opt<unsigned>
+    numThreads("num-threads", cl::init(1),
+               cl::desc("Threads of the quantized model's tiled kernels"),
+               cl::cat(category));
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-eval") << message << "\n";
@@ -109,7 +123,12 @@ int main(int argc, char **argv) {
       cast<mlir::ModuleOp>((*model)->clone()));
   if (Error e = vsquant::runtime::runQuantizePass(*quantModule, quantizeOptions))
     return error(toString(std::move(e)));
-  auto quantModel = runtime::CompiledModel::compile(*quantModule, entry);
+  runtime::CodegenOptions codegen;
+  codegen.kernels = kernels;
+  codegen.target = kernelISA;
+  codegen.numThreads = numThreads;
+  auto quantModel =
+      runtime::CompiledModel::compile(*quantModule, entry, codegen);
   if (!quantModel)
     return error("quantized model: " + toString(quantModel.takeError()));
 
