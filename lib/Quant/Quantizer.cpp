@@ -422,7 +422,7 @@ struct Job {
         uint16_t sq = detail::integerScaleOf(scales[local], gamma, bits,
                                              format.scaleRounding);
         integerScales[v0 + local] = sq;
-        effective[local] = float(sq) * gamma;
+        effective[local] = effectiveScale(sq, gamma);
       }
     }
     if (!search)
@@ -443,7 +443,7 @@ struct Job {
                                     format.element, format.rounding,
                                     integerScales + t);
         for (int64_t v = t; v < end; ++v)
-          effective[v - t0] = float(integerScales[v]) * gammas[v - t];
+          effective[v - t0] = effectiveScale(integerScales[v], gammas[v - t]);
       }, [&](int64_t t) {
         if (integerScales[t] == 0)
           return;
@@ -451,7 +451,7 @@ struct Job {
         integerScales[t] = kernels.searchIntegerScale(
             data + bands.offset(t), bands.rows(t), maxima[t - t0], gamma,
             integerScales[t], bits, format.element, format.rounding);
-        effective[t - t0] = float(integerScales[t]) * gamma;
+        effective[t - t0] = effectiveScale(integerScales[t], gamma);
       });
       return;
     }
@@ -467,7 +467,7 @@ struct Job {
             x, bands.rows(t), maxima[local], gamma, integerScales[v], bits,
             format.element, format.rounding);
         integerScales[v] = sq;
-        effective[local] = float(sq) * gamma;
+        effective[local] = effectiveScale(sq, gamma);
       }
   }
 
@@ -722,7 +722,7 @@ void quantizeSpreadChannels(const Job &job, const VectorLayout &layout,
               format.scaleBits, format.element, format.rounding);
         }
         result.integerScales[v] = sq;
-        effective[v] = float(sq) * gamma;
+        effective[v] = effectiveScale(sq, gamma);
       }
     });
   }

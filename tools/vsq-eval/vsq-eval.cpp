@@ -200,8 +200,10 @@ int main(int argc, char **argv) {
   }
   double floatMs = 1e3 * floatSeconds / runs, quantMs = 1e3 * quantSeconds / runs;
   outs() << formatv("time per run: float {0:f3} ms, quantized {1:f3} ms "
-                    "(quantized / float = {2:f2}x; reference lowering)\n",
-                    floatMs, quantMs, quantMs / floatMs);
+                    "(float / quantized = {2:f2}x; {3} kernels, {4}, {5} "
+                    "thread(s))\n",
+                    floatMs, quantMs, floatMs / quantMs, kernels, kernelISA,
+                    numThreads);
   if (!jsonPath.empty()) {
     json::Value report(json::Object{{"version", 1},
                                     {"samples", int64_t(samples->size())},

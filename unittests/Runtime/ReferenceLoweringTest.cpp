@@ -161,6 +161,16 @@ TEST(ReferenceLowering, MatmulAndQuantizeMatchTheLibrary) {
     a.vectorSize = v;
     a.scaleBits = unsigned(pick({0, 4, 8}));
     a.coarseAxis = -1;
+    // Single-level activations may also be per row (token) or per tensor.
+    if (a.scaleBits == 0) {
+      int64_t g = pick({0, 0, 1, 2});
+      if (g == 1) {
+        a.granularity = Granularity::PerChannel;
+        a.axis = 0;
+      } else if (g == 2) {
+        a.granularity = Granularity::PerTensor;
+      }
+    }
     TensorFormat w;
     w.element = {unsigned(pick({2, 3, 4, 6, 8})), true};
     bool perChannel = pick({0, 0, 1}) == 1;

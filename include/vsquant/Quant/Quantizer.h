@@ -134,6 +134,12 @@ float entropyFromHistogram(const Histogram &histogram, ElementFormat format);
 //===----------------------------------------------------------------------===//
 
 /// Result of quantizing a row-major tensor.
+/// The effective scale of a two-level vector, S_v = f32(sq_v * gamma_g)
+/// (SPEC.md section 3, step 4): one fp32 rounding of the exact product.
+inline float effectiveScale(uint32_t integerScale, float gamma) {
+  return float(integerScale) * gamma;
+}
+
 struct QuantizedTensor {
   /// One integer per element, row-major, in [qmin, qmax] (int16 holds ui8).
   std::vector<int16_t> values;

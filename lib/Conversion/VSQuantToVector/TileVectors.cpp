@@ -36,9 +36,15 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "vsquant/Quant/Quantizer.h"
+
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
+
+#include <cstring>
 
 namespace mlir {
 namespace vsquant {
@@ -88,6 +94,9 @@ struct Plan {
   /// 8-bit elements): dot * sqB is exact in i32, the rest goes to i64.
   bool wideTerms = false;
   unsigned rhsScaleBits = 0; ///< storage of sqB: 8 or 16
+  /// Single-level accumulation of two-level activations: their effective
+  /// scales are computed at run time.
+  bool lhsEffectiveScales = false;
   // Compile-time weight data.
   std::vector<int8_t> rhsValues; ///< K x N
   std::vector<int32_t> rhsIntScales; ///< J x N (two-level)
@@ -95,14 +104,28 @@ struct Plan {
   std::vector<float> rhsCoarse;      ///< N (two-level)
 };
 
-/// Copies a constant tensor's elements, or fails when `v` is not one.
+/// Copies a constant tensor's elements (dense or dense_resource), or fails
+/// when `v` is not one.
 template <typename T>
 bool readConstant(Value v, std::vector<T> &out) {
-  DenseElementsAttr attr;
+  ElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return false;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    // Resource blobs hold the raw little-endian elements.
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || resource.getType().getElementTypeBitWidth() != 8 * sizeof(T))
+      return false;
+    ArrayRef<char> bytes = blob->getData();
+    int64_t count = resource.getType().getNumElements();
+    if (bytes.size() != size_t(count) * sizeof(T))
+      return false;
+    out.resize(count);
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+    return true;
+  }
   auto values = attr.tryGetValues<T>();
-  if (failed(values))
+  if (!values)
     return false;
   out.assign(values->begin(), values->end());
   return true;
@@ -121,28 +144,45 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   p.m = lhsShape[0];
   p.k = lhsShape[1];
   p.n = rhsShape[1];
-  // Weights: per vector along K, signed, at most 8 bits, vectors of whole
-  // 4-byte groups.
-  if (rf.getGranularity() != Granularity::PerVector || rf.getAxis() != 0 ||
+  // Weights: signed, at most 8 bits, scales per vector along K, per output
+  // channel or per tensor. Activations: per vector along K, per row or per
+  // tensor. Vectors are whole 4-byte groups.
+  Granularity lg = lf.getGranularity(), rg = rf.getGranularity();
+  if ((rg == Granularity::PerVector && rf.getAxis() != 0) ||
+      (rg == Granularity::PerChannel && rf.getAxis() != 1) ||
+      (lg == Granularity::PerVector && lf.getAxis() != 1) ||
+      (lg == Granularity::PerChannel && lf.getAxis() != 0) ||
       !rf.isSignedElement() || rf.getElementBits() > 8)
     return std::nullopt;
-  p.vector = std::min<int64_t>(rf.getVectorSize(), p.k);
-  if (p.vector % 4)
+  auto vectorOf = [&](FormatAttr f) {
+    return f.getGranularity() == Granularity::PerVector
+               ? std::min<int64_t>(f.getVectorSize(), p.k)
+               : int64_t(0);
+  };
+  int64_t lv = vectorOf(lf), rv = vectorOf(rf);
+  if (lv && rv && lv != rv)
     return std::nullopt;
-  p.blocks = llvm::divideCeil(p.k, p.vector);
+  p.vector = rv ? rv : lv;
+  if (!p.vector || p.vector == p.k) {
+    // One vector over all of K, zero-padded to whole (pairs of) groups.
+    p.vector = llvm::alignTo(p.k, 8);
+    p.blocks = 1;
+  } else {
+    if (p.vector % 4)
+      return std::nullopt;
+    p.blocks = llvm::divideCeil(p.k, p.vector);
+  }
   p.paddedK = p.blocks * p.vector;
   p.fourBit = rf.getElementBits() <= 4 && p.vector % 8 == 0;
-  // Activations: per vector with the same V, or one scale per row/tensor.
   p.lhsSigned = lf.isSignedElement();
-  if (lf.getGranularity() == Granularity::PerVector &&
-      (lf.getAxis() != 1 ||
-       std::min<int64_t>(lf.getVectorSize(), p.k) != p.vector))
+  // Both two-level: SPEC.md's exact integer accumulation. Otherwise the fp32
+  // one, a two-level operand entering with its effective scales
+  // f32(sq * gamma), as in the reference lowering.
+  if (lf.isBlockScale() || rf.isBlockScale())
     return std::nullopt;
-  if (lf.getGranularity() == Granularity::PerChannel && lf.getAxis() != 0)
-    return std::nullopt;
-  p.twoLevel = rf.isTwoLevel();
-  if (lf.isTwoLevel() != p.twoLevel || lf.isBlockScale() || rf.isBlockScale())
-    return std::nullopt;
+  p.twoLevel = lf.isTwoLevel() && rf.isTwoLevel();
+  p.lhsEffectiveScales = lf.isTwoLevel() && !p.twoLevel;
+  bool rhsEffectiveScales = rf.isTwoLevel() && !p.twoLevel;
   int64_t qa = elementMax(lf), qb = elementMax(rf);
   if (p.isa == DotProductISA::AVX512VNNI) {
     // vpdpbusd: unsigned bytes times signed bytes, exact in i32 for any V
@@ -189,7 +229,7 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   // The weights must be known at compile time.
   if (!readConstant(ops.rhs[0], p.rhsValues))
     return std::nullopt;
-  if (p.twoLevel) {
+  if (rf.isTwoLevel()) {
     std::vector<float> coarse;
     if (!readConstant(ops.rhs[2], coarse))
       return std::nullopt;
@@ -207,8 +247,26 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
         return std::nullopt;
       p.rhsIntScales.assign(sq.begin(), sq.end());
     }
-  } else if (!readConstant(ops.rhs[1], p.rhsScales)) {
-    return std::nullopt;
+    if (rhsEffectiveScales) {
+      p.rhsScales.resize(p.rhsIntScales.size());
+      for (size_t i = 0; i < p.rhsIntScales.size(); ++i)
+        p.rhsScales[i] = ::vsquant::quant::effectiveScale(p.rhsIntScales[i],
+                                               p.rhsCoarse[i % p.n]);
+    }
+  } else {
+    std::vector<float> scales;
+    if (!readConstant(ops.rhs[1], scales))
+      return std::nullopt;
+    if (rg == Granularity::PerVector) {
+      p.rhsScales = std::move(scales);
+    } else {
+      // One scale per column (or for all): the same for every vector.
+      p.rhsScales.resize(p.blocks * p.n);
+      for (int64_t j = 0; j < p.blocks; ++j)
+        for (int64_t col = 0; col < p.n; ++col)
+          p.rhsScales[j * p.n + col] =
+              scales.size() == size_t(p.n) ? scales[col] : scales[0];
+    }
   }
   return p;
 }
@@ -408,6 +466,26 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
         b, loc,
         broadcastTo(b, loc, coarse, {p.m},
                     perRow ? std::optional<unsigned>(0) : std::nullopt));
+  } else if (p.lhsEffectiveScales) {
+    // S = f32(sq * gamma) per vector (gamma per tensor or per row).
+    Value coarse = broadcastTo(
+        b, loc, ops.lhs[2], {p.m},
+        lf.hasPerTensorCoarse() ? std::nullopt : std::optional<unsigned>(0));
+    Value init = tensor::EmptyOp::create(b, loc, grid, b.getF32Type());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    scales =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), ValueRange{scales, coarse}, init,
+            ArrayRef<AffineMap>{id, AffineMap::get(2, 0, getAffineDimExpr(0, ctx)),
+                                id},
+            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value sq = arith::UIToFPOp::create(nb, nl, nb.getF32Type(),
+                                                 args[0]);
+              linalg::YieldOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, sq, args[1]).getResult());
+            })
+            .getResult(0);
   } else if (lf.getGranularity() != Granularity::PerVector) {
     bool perRow = lf.getGranularity() == Granularity::PerChannel;
     scales = broadcastTo(b, loc, scales, grid,
@@ -588,10 +666,17 @@ private:
     return v;
   }
 
+  /// The output has exactly N columns (no padded copy to slice and copy
+  /// back): when N is not a multiple of the SIMD width, the last block's
+  /// store is masked (out-of-bounds lanes dropped).
   void store(int64_t r, int64_t c, Value v) {
-    vector::StoreOp::create(b, loc, v, out,
-                            ValueRange{row(r), mul(block(c),
-                                                   index(b, loc, p.lanes))});
+    SmallVector<Value, 2> at = {row(r), mul(block(c), index(b, loc, p.lanes))};
+    if (p.paddedN == p.n) {
+      vector::StoreOp::create(b, loc, v, out, at);
+      return;
+    }
+    vector::TransferWriteOp::create(b, loc, v, out, at,
+                                    ArrayRef<bool>{false});
   }
 
   /// acc = sum_j sqA sqB dot_j exactly: i32 over chunks of vectors that
@@ -716,7 +801,7 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
                       const ContractionOperands &ops) {
   LhsBuffers lhs = prepareLhs(b, loc, p, ops);
   RhsBuffers rhs = prepareRhs(b, loc, p);
-  auto outType = MemRefType::get({p.m, p.paddedN}, b.getF32Type());
+  auto outType = MemRefType::get({p.m, p.n}, b.getF32Type());
   Value out = memref::AllocOp::create(b, loc, outType);
 
   TileEmitter tiles(b, loc, p, lhs, rhs, out);
@@ -775,16 +860,10 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
   region(fullRows * p.rows, 1, rowRest, 0, fullCols, p.tileBlocks);
   region(fullRows * p.rows, 1, rowRest, fullCols * p.tileBlocks, 1, colRest);
 
-  auto paddedType = RankedTensorType::get({p.m, p.paddedN}, b.getF32Type());
-  Value y = bufferization::ToTensorOp::create(b, loc, paddedType, out,
-                                              /*restrict=*/true,
-                                              /*writable=*/true);
-  if (p.paddedN == p.n)
-    return y;
-  return tensor::ExtractSliceOp::create(
-      b, loc, y, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(p.m), b.getIndexAttr(p.n)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  auto resultType = RankedTensorType::get({p.m, p.n}, b.getF32Type());
+  return bufferization::ToTensorOp::create(b, loc, resultType, out,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
 }
 
 struct VSQuantTileVectorsPass
