@@ -95,6 +95,13 @@ case "$mode" in
       "$build/bin/vsq-eval" "$root/examples/mlp_float.mlir" \
         --inputs="$root/examples/mlp_inputs/evaluation" --quantize="$options"
     done
+    echo "== speed: a 4.5M-parameter MLP (utils/make-mlp-model.py, batch 8),"
+    echo "   W4A8 per-vector, tiled int8 dot-product kernels vs the float path"
+    python3 "$root/utils/make-mlp-model.py" "$build/mlp-large" --samples 4 >/dev/null
+    for threads in 1 2; do
+      "$build/bin/vsq-eval" "$build/mlp-large/model.mlir" \
+        --inputs="$build/mlp-large/samples" --repeat=10 --num-threads=$threads
+    done
     ;;
   test|sanitize)
     status=0
