@@ -367,32 +367,34 @@ int main(int argc, char **argv) {
       x = normal(rng);
     std::string ir = floatModel(shape.m, k, n, w);
     double macs = double(shape.m) * k * n;
-    rt::CodegenOptions reordered;
     bool cold = shape.m == 1;
-    auto fast = bench.run(ir, reordered, a, repeat, cold);
-    if (!fast) {
-      errs() << "vsq-bench-matmul: " << toString(fast.takeError()) << "\n";
+    // Times one fp32 lowering; false on error (reported).
+    auto timeFloat = [&](const rt::CodegenOptions &options, unsigned runs,
+                         const char *label,
+                         std::map<std::string, double> &into) {
+      auto result = bench.run(ir, options, a, runs, cold);
+      if (!result) {
+        errs() << "vsq-bench-matmul: " << toString(result.takeError()) << "\n";
+        return false;
+      }
+      into[shape.name] = result->first;
+      os << formatv("fp32 {0} {1}x{2}x{3}, {4}: {5:f3} ms, {6:f2} GFLOP/s\n",
+                    shape.name, shape.m, k, n, label, result->first * 1e3,
+                    2 * macs / result->first / 1e9);
+      return true;
+    };
+    if (!timeFloat(rt::CodegenOptions(), repeat,
+                   "vsquant float path (loops, reductions outward)",
+                   floatReordered))
       return 1;
-    }
-    floatReordered[shape.name] = fast->first;
-    os << formatv("fp32 {0} {1}x{2}x{3}, vsquant float path (loops, "
-                  "reductions outward): {4:f3} ms, {5:f2} GFLOP/s\n",
-                  shape.name, shape.m, k, n, fast->first * 1e3,
-                  2 * macs / fast->first / 1e9);
     if (shape.m > 1 && !floatGemm)
       continue;
     rt::CodegenOptions upstream;
     upstream.moveReductionsOutward = false;
-    auto plain = bench.run(ir, upstream, a, shape.m > 1 ? 1 : repeat, cold);
-    if (!plain) {
-      errs() << "vsq-bench-matmul: " << toString(plain.takeError()) << "\n";
+    if (!timeFloat(upstream, shape.m > 1 ? 1 : repeat,
+                   "upstream default lowering (linalg-to-loops)",
+                   floatDefault))
       return 1;
-    }
-    floatDefault[shape.name] = plain->first;
-    os << formatv("fp32 {0} {1}x{2}x{3}, upstream default lowering "
-                  "(linalg-to-loops): {4:f3} ms, {5:f2} GFLOP/s\n",
-                  shape.name, shape.m, k, n, plain->first * 1e3,
-                  2 * macs / plain->first / 1e9);
     os.flush();
   }
 

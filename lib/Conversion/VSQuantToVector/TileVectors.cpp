@@ -681,67 +681,64 @@ private:
 
   /// acc = sum_j sqA sqB dot_j exactly: i32 over chunks of vectors that
   /// cannot overflow, i64 across chunks; Y = f32(acc) * f32(gA * gB).
+  /// scf.for over vectors [lo, hi) carrying one accumulator per tile output
+  /// (all `zero` at first): per vector, the tile's dot products, then
+  /// acc = combine(dot, sA, sB, acc) with the vector's scales as `scaleType`
+  /// (sA broadcast per row, sB per column block).
+  SmallVector<Value>
+  accumulateVectors(Value lo, Value hi, Value zero, VectorType scaleType,
+                    function_ref<Value(Value, Value, Value, Value)> combine) {
+    SmallVector<Value> init(rows * blocks, zero);
+    auto loop = scf::ForOp::create(
+        b, loc, lo, hi, index(b, loc, 1), init,
+        [&](OpBuilder &, Location, Value j, ValueRange acc) {
+          SmallVector<Value> dots = vectorDots(j);
+          SmallVector<Value> sb(blocks), next;
+          for (int64_t c = 0; c < blocks; ++c)
+            sb[c] = rhsScale(c, j, scaleType);
+          for (int64_t r = 0; r < rows; ++r) {
+            Value sa = lhsScale(r, j, scaleType);
+            for (int64_t c = 0; c < blocks; ++c)
+              next.push_back(combine(dots[r * blocks + c], sa, sb[c],
+                                     acc[r * blocks + c]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  /// acc = sum_j sqA sqB dot_j exactly: i32 over chunks of vectors that
+  /// cannot overflow, i64 across chunks; Y = f32(acc) * f32(gA * gB).
   void emitTwoLevel() {
     int64_t tile = rows * blocks;
-    bool wide = p.chunk < p.blocks;
-    auto vectorLoop = [&](Value lo, Value hi) {
-      Value zero = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
-      SmallVector<Value> init(tile, zero);
-      auto loop = scf::ForOp::create(
-          b, loc, lo, hi, index(b, loc, 1), init,
-          [&](OpBuilder &, Location, Value j, ValueRange acc) {
-            SmallVector<Value> dots = vectorDots(j);
-            SmallVector<Value> next;
-            SmallVector<Value> sb(blocks);
-            for (int64_t c = 0; c < blocks; ++c)
-              sb[c] = rhsScale(c, j, lanesI32);
-            for (int64_t r = 0; r < rows; ++r) {
-              Value sa = lhsScale(r, j, lanesI32);
-              for (int64_t c = 0; c < blocks; ++c) {
-                Value scale = mul(sa, sb[c]);
-                next.push_back(
-                    add(acc[r * blocks + c], mul(dots[r * blocks + c], scale)));
-              }
-            }
-            scf::YieldOp::create(b, loc, next);
-          });
-      return SmallVector<Value>(loop.getResults());
+    Value zero32 = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
+    Value zero64 = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));
+    auto exactTerms = [&](Value dot, Value sa, Value sb, Value acc) {
+      return add(acc, mul(dot, mul(sa, sb)));
     };
     SmallVector<Value> totals;
     if (p.wideTerms) {
       // dot * sqB is exact in i32; the product with sqA and the sum in i64.
-      Value zero = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));
-      SmallVector<Value> init(tile, zero);
-      auto loop = scf::ForOp::create(
-          b, loc, index(b, loc, 0), index(b, loc, p.blocks), index(b, loc, 1),
-          init, [&](OpBuilder &, Location, Value j, ValueRange acc) {
-            SmallVector<Value> dots = vectorDots(j);
-            SmallVector<Value> sb(blocks), next;
-            for (int64_t c = 0; c < blocks; ++c)
-              sb[c] = rhsScale(c, j, lanesI32);
-            for (int64_t r = 0; r < rows; ++r) {
-              Value sa = arith::ExtSIOp::create(b, loc, lanesI64,
-                                                lhsScale(r, j, lanesI32));
-              for (int64_t c = 0; c < blocks; ++c) {
-                Value partial = arith::ExtSIOp::create(
-                    b, loc, lanesI64, mul(dots[r * blocks + c], sb[c]));
-                next.push_back(add(acc[r * blocks + c], mul(partial, sa)));
-              }
-            }
-            scf::YieldOp::create(b, loc, next);
+      totals = accumulateVectors(
+          index(b, loc, 0), index(b, loc, p.blocks), zero64, lanesI32,
+          [&](Value dot, Value sa, Value sb, Value acc) {
+            Value partial =
+                arith::ExtSIOp::create(b, loc, lanesI64, mul(dot, sb));
+            return add(acc, mul(partial,
+                                arith::ExtSIOp::create(b, loc, lanesI64, sa)));
           });
-      totals = SmallVector<Value>(loop.getResults());
-    } else if (!wide) {
-      totals = vectorLoop(index(b, loc, 0), index(b, loc, p.blocks));
+    } else if (p.chunk >= p.blocks) {
+      totals = accumulateVectors(index(b, loc, 0), index(b, loc, p.blocks),
+                                 zero32, lanesI32, exactTerms);
     } else {
-      Value zero = splat(b, loc, lanesI64, b.getI64IntegerAttr(0));
-      SmallVector<Value> init(tile, zero);
+      SmallVector<Value> init(tile, zero64);
       Value chunk = index(b, loc, p.chunk), blocksV = index(b, loc, p.blocks);
       auto loop = scf::ForOp::create(
           b, loc, index(b, loc, 0), blocksV, chunk, init,
           [&](OpBuilder &, Location, Value j0, ValueRange acc) {
             Value hi = arith::MinSIOp::create(b, loc, add(j0, chunk), blocksV);
-            SmallVector<Value> partial = vectorLoop(j0, hi);
+            SmallVector<Value> partial =
+                accumulateVectors(j0, hi, zero32, lanesI32, exactTerms);
             SmallVector<Value> next;
             for (int64_t t = 0; t < tile; ++t)
               next.push_back(add(
@@ -768,32 +765,18 @@ private:
 
   /// Y = sum_j f32(f32(sA sB) * f32(dot_j)), from 0 in increasing j.
   void emitSingleLevel() {
-    int64_t tile = rows * blocks;
     Value zero = splat(b, loc, lanesF32, b.getF32FloatAttr(0.0f));
-    SmallVector<Value> init(tile, zero);
-    auto loop = scf::ForOp::create(
-        b, loc, index(b, loc, 0), index(b, loc, p.blocks), index(b, loc, 1),
-        init, [&](OpBuilder &, Location, Value j, ValueRange acc) {
-          SmallVector<Value> dots = vectorDots(j);
-          SmallVector<Value> sb(blocks), next;
-          for (int64_t c = 0; c < blocks; ++c)
-            sb[c] = rhsScale(c, j, lanesF32);
-          for (int64_t r = 0; r < rows; ++r) {
-            Value sa = lhsScale(r, j, lanesF32);
-            for (int64_t c = 0; c < blocks; ++c) {
-              Value scale = arith::MulFOp::create(b, loc, sa, sb[c]);
-              Value dot = arith::SIToFPOp::create(b, loc, lanesF32,
-                                                  dots[r * blocks + c]);
-              Value term = arith::MulFOp::create(b, loc, scale, dot);
-              next.push_back(
-                  arith::AddFOp::create(b, loc, acc[r * blocks + c], term));
-            }
-          }
-          scf::YieldOp::create(b, loc, next);
+    SmallVector<Value> sums = accumulateVectors(
+        index(b, loc, 0), index(b, loc, p.blocks), zero, lanesF32,
+        [&](Value dot, Value sa, Value sb, Value acc) {
+          Value scale = arith::MulFOp::create(b, loc, sa, sb);
+          Value term = arith::MulFOp::create(
+              b, loc, scale, arith::SIToFPOp::create(b, loc, lanesF32, dot));
+          return Value(arith::AddFOp::create(b, loc, acc, term));
         });
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < blocks; ++c)
-        store(r, c, loop.getResult(r * blocks + c));
+        store(r, c, sums[r * blocks + c]);
   }
 };
 
