@@ -286,7 +286,7 @@ int64_t packedBlockBytes(const Plan &p) {
 /// nibble).
 std::vector<int8_t> packWeights(const Plan &p) {
   int64_t blockBytes = packedBlockBytes(p);
-  int8_t zero = int8_t(p.fourBit ? (p.weightBias | p.weightBias << 4)
+  int8_t zero = int8_t(p.fourBit ? (p.weightBias | (p.weightBias << 4))
                                  : p.weightBias);
   std::vector<int8_t> packed(p.columnBlocks * blockBytes, zero);
   int64_t groupBytes = 4 * p.lanes;
@@ -301,8 +301,10 @@ std::vector<int8_t> packWeights(const Plan &p) {
       }
       int8_t &byte = packed[block * blockBytes + (group / 2) * groupBytes +
                             byteInGroup];
-      byte = group % 2 ? int8_t((byte & 0x0F) | (q << 4))
-                       : int8_t((byte & 0xF0) | (q & 0x0F));
+      // Nibbles are bit patterns: shift them unsigned.
+      uint8_t nibble = uint8_t(q) & 0x0F, old = uint8_t(byte);
+      byte = int8_t(group % 2 ? (old & 0x0F) | (nibble << 4)
+                              : (old & 0xF0) | nibble);
     }
   return packed;
 }
