@@ -52,6 +52,7 @@ tools = [
     "vsq-calibrate",
     "vsq-eval",
     "vsq-compile",
+    "vsq-accel-cost",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
