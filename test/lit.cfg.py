@@ -53,6 +53,7 @@ tools = [
     "vsq-eval",
     "vsq-compile",
     "vsq-accel-cost",
+    "vsq-translate",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -179,3 +179,26 @@ vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
   // expected-error @+1 {{output rows [3, 5) is outside the buffer's 4 entries}}
   %s = vsqaccel.dma_store output[3] to dram[0] count 2
 }
+
+// -----
+
+vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
+    weight_bits = 4, activation_bits = 4, weight_scale_bits = 4,
+    activation_scale_bits = 4, accumulator_bits = 32, weight_slots = 8,
+    input_entries = 16, accumulator_rows = 4, params_words = 64,
+    output_rows = 4} {
+  // 2-D: 3 rows of 6 entries from entry 0 need 18 of 16.
+  // expected-error @+1 {{input entries [0, 18) is outside the buffer's 16 entries}}
+  %a = vsqaccel.dma_load input[0] from dram[0] count 6 rows 3 stride 100
+}
+
+// -----
+
+vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
+    weight_bits = 4, activation_bits = 4, weight_scale_bits = 4,
+    activation_scale_bits = 4, accumulator_bits = 32, weight_slots = 8,
+    input_entries = 16, accumulator_rows = 4, params_words = 64,
+    output_rows = 4} {
+  // expected-error @+1 {{needs both rows and stride, or neither}}
+  %a = "vsqaccel.dma_load"() <{buffer = 1 : i32, addr = 0 : i64, dram_addr = 0 : i64, count = 2 : i64, rows = 2 : i64}> : () -> !vsqaccel.token
+}

@@ -15,6 +15,8 @@ vsqaccel.program @every_instruction attributes {vector_size = 16, lanes = 32,
   %w = vsqaccel.dma_load weight[0] from dram[0] count 2
   // CHECK: %[[A:.*]] = vsqaccel.dma_load input[8] from dram[1024] count 8 after(%[[W]])
   %a = vsqaccel.dma_load input[8] from dram[1024] count 8 after(%w)
+  // CHECK: vsqaccel.dma_load input[0] from dram[0] count 2 rows 4 stride 72{{$}}
+  %a2 = vsqaccel.dma_load input[0] from dram[0] count 2 rows 4 stride 72
   // CHECK: %[[P:.*]] = vsqaccel.dma_load params[0] from dram[2048] count 65
   %p = vsqaccel.dma_load params[0] from dram[2048] count 65
   // CHECK: %[[C:.*]] = vsqaccel.acc_clear acc[0] rows 4

@@ -63,8 +63,12 @@ LogicalResult DmaLoadOp::verify() {
   if (getBuffer() == Buffer::output)
     return emitOpError("cannot load into the output buffer (only the PPU "
                        "writes it)");
+  if (getRows().has_value() != getStride().has_value())
+    return emitOpError("needs both rows and stride, or neither");
+  if (getRowCount() > INT64_MAX / getCount())
+    return emitOpError("rows x count overflows");
   return checkRange(*this, stringifyBuffer(getBuffer()).str() + " entries",
-                    getAddr(), getCount(),
+                    getAddr(), getRowCount() * getCount(),
                     capacityOf(programOf(*this), getBuffer()));
 }
 

@@ -9,7 +9,10 @@ def VSQAccel_DmaLoadOp : VSQAccel_Instruction<"dma_load"> {
   let summary = "Copy entries from DRAM into a weight, input or params buffer";
   let description = [{
     Copies `count` entries starting at byte `dram_addr` of DRAM into
-    `buffer` starting at entry `addr`. Entry sizes (packed, docs/
+    `buffer` starting at entry `addr`. The 2-D form `rows R stride S`
+    copies R blocks of `count` entries, block `r` from byte
+    `dram_addr + r * S` to entry `addr + r * count` (a tile of rows out of a
+    row-major matrix). Entry sizes (packed, docs/
     AcceleratorISA.md): a weight slot is `lanes` weight vectors of
     `V * weight_bits + weight_scale_bits` bits each, rounded up to bytes; an
     input entry one vector of `V * activation_bits + activation_scale_bits`
@@ -20,6 +23,7 @@ def VSQAccel_DmaLoadOp : VSQAccel_Instruction<"dma_load"> {
     ```mlir
     %w = vsqaccel.dma_load weight[0] from dram[4096] count 2
     %a = vsqaccel.dma_load input[0] from dram[0] count 8 after(%w)
+    %t = vsqaccel.dma_load input[8] from dram[0] count 2 rows 4 stride 72
     ```
 
     Rejected: loading into `output` (only the PPU writes it), or entries
@@ -27,10 +31,16 @@ def VSQAccel_DmaLoadOp : VSQAccel_Instruction<"dma_load"> {
   }];
   let arguments = (ins VSQAccel_BufferAttr:$buffer, VSQAccel_Address:$addr,
                        VSQAccel_Address:$dram_addr, VSQAccel_Count:$count,
+                       OptionalAttr<VSQAccel_Count>:$rows,
+                       OptionalAttr<VSQAccel_Address>:$stride,
                        Variadic<VSQAccel_TokenType>:$deps);
   let assemblyFormat = [{
     $buffer `[` $addr `]` `from` `dram` `[` $dram_addr `]` `count` $count
-    (`after` `(` $deps^ `)`)? attr-dict
+    (`rows` $rows^ `stride` $stride)? (`after` `(` $deps^ `)`)? attr-dict
+  }];
+  let extraClassDeclaration = [{
+    /// Blocks of `count` entries (1 for the 1-D form).
+    int64_t getRowCount() { return getRows() ? *getRows() : 1; }
   }];
 }
 
