@@ -105,12 +105,15 @@ struct Prices {
 constexpr double kPpuMantissaBits = 24;
 constexpr double kPpuBiasBits = 32;
 
+/// Vectors are stored packed and padded to whole bytes (the ISA's entries,
+/// vsquant/Accel/ISA.h), so that the cost model tiles like the lowering.
 int64_t weightVectorBits(const Config &config) {
-  return config.vectorSize * config.weightBits + config.weightScaleBits;
+  return (config.vectorSize * config.weightBits + config.weightScaleBits + 7) /
+         8 * 8;
 }
 int64_t inputVectorBits(const Config &config) {
-  return config.vectorSize * config.activationBits +
-         config.activationScaleBits;
+  return (config.vectorSize * config.activationBits +
+          config.activationScaleBits + 7) / 8 * 8;
 }
 } // namespace
 
@@ -201,7 +204,8 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
   bool weightsResident = weightColumnBytes * 2 <= config.globalBufferBytes;
   double weightDramBytes =
       weightsResident ? weightBytes : weightBytes * weightLoads;
-  double inputBytes = double(layer.inputElements) * (ab + as / v) / 8;
+  double inputBytes =
+      double(layer.inputElements) / v * inputVectorBits(config) / 8;
   bool inputResident = inputBytes * 2 <= config.globalBufferBytes;
   double inputDramBytes = inputResident ? inputBytes : inputBytes * t.nTiles;
   double outputBytes = outputs * (ab + as / v) / 8;

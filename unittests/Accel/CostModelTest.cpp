@@ -57,8 +57,8 @@ TEST(AccelCostModel, TilingAndCycles) {
   LayerCost cost = cantFail(estimateLayer(c, matmulLayer("l", 4, 8, 2, 4)));
   const Tiling &t = cost.tiling;
   // Accumulator: 48 * 8 / (2 lanes * 24 bits) = 8 rows >= M = 4. Vectors are
-  // 4 * 4 + 4 = 20 bits: weights 512 / (2 * 2 * 20) = 6, inputs
-  // 512 / (2 * 4 * 20) = 3, so both K vectors fit, double buffered.
+  // 4 * 4 + 4 = 20 bits, packed in 3 bytes: weights 512 / (2 * 2 * 24) = 5,
+  // inputs 512 / (2 * 4 * 24) = 2, so both K vectors fit, double buffered.
   EXPECT_EQ(t.mTileRows, 4);
   EXPECT_EQ(t.kTileVectors, 2);
   EXPECT_TRUE(t.doubleBuffered);
@@ -68,19 +68,19 @@ TEST(AccelCostModel, TilingAndCycles) {
   EXPECT_EQ(cost.macs, 64);
   // 4 rows x 2 vectors, then the PPU drains 4 x 2 outputs one per cycle.
   EXPECT_EQ(cost.computeCycles, 16);
-  // Weights (2 x 2 x 20 + 2 x 32) / 8 = 18, inputs 32 x 5 / 8 = 20 bytes;
-  // outputs 8 x 5 / 8 = 5 bytes; 43 / 8 -> 6 cycles.
-  EXPECT_EQ(cost.dramReadBytes, 38);
+  // Weights (2 x 2 x 24 + 2 x 32) / 8 = 20, inputs 8 vectors x 3 = 24
+  // bytes; outputs 8 x (4 + 4 / 4) / 8 = 5 bytes; 49 / 8 -> 7 cycles.
+  EXPECT_EQ(cost.dramReadBytes, 44);
   EXPECT_EQ(cost.dramWriteBytes, 5);
-  EXPECT_EQ(cost.dmaCycles, 6);
-  // Prologue: first tile (2 x 2 + 4 x 2) x 20 bits = 30 bytes -> 4 cycles.
-  EXPECT_EQ(cost.cycles, 16 + 4);
-  EXPECT_DOUBLE_EQ(cost.utilization, 64.0 / (20 * 8));
+  EXPECT_EQ(cost.dmaCycles, 7);
+  // Prologue: first tile (2 x 2 + 4 x 2) x 3 bytes = 36 bytes -> 5 cycles.
+  EXPECT_EQ(cost.cycles, 16 + 5);
+  EXPECT_DOUBLE_EQ(cost.utilization, 64.0 / (21 * 8));
 }
 
 TEST(AccelCostModel, NotDoubleBufferedWhenTwoTilesDoNotFit) {
   Config c = tinyConfig();
-  c.weightBufferBytes = 5; // one 20-bit vector per lane exactly
+  c.weightBufferBytes = 6; // one 3-byte vector per lane exactly
   LayerCost cost = cantFail(estimateLayer(c, matmulLayer("l", 4, 8, 2, 4)));
   EXPECT_FALSE(cost.tiling.doubleBuffered);
   EXPECT_EQ(cost.tiling.kTileVectors, 1);
@@ -129,7 +129,7 @@ TEST(AccelCostModel, AreaAndEnergyPrices) {
   EXPECT_DOUBLE_EQ(total(area), (64 + 64 + 48 + 1024) * 8);
   EXPECT_DOUBLE_EQ(peTotal(area), (64 + 64 + 48) * 8);
   LayerCost cost = cantFail(estimateLayer(c, matmulLayer("l", 4, 8, 2, 4)));
-  EXPECT_DOUBLE_EQ(part(cost.energyPj, "dram"), 2 * 8 * 43.0);
+  EXPECT_DOUBLE_EQ(part(cost.energyPj, "dram"), 2 * 8 * 49.0);
   // Each of the 16 vector products reads and writes a 24-bit partial sum.
   EXPECT_DOUBLE_EQ(part(cost.energyPj, "accumulator_buffer"), 16 * 2 * 24.0);
 }

@@ -40,6 +40,35 @@ def ConvertVSQuantToLinalg : Pass<"convert-vsquant-to-linalg", "ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertVSQuantToVSQAccel
+    : Pass<"convert-vsquant-to-vsqaccel", "ModuleOp"> {
+  let summary = "Compile vsquant matmuls to accelerator programs";
+  let description = [{
+    For every `vsquant.matmul` the pass plans a `vsqaccel.program` for the
+    machine of `config` (an `accel/*.json` file, docs/Accelerator.md): the
+    layer is tiled to the buffers exactly as the cost model tiles it, weight
+    and input tiles are double buffered when two fit, and the program is
+    appended to the module as `@<function>_matmul<i>`. The matmul keeps its
+    place in the host function and gets a `vsqaccel.program` attribute
+    naming its program (the host runtime that would launch it is not part
+    of this pass). The DRAM layout of each program's data images is
+    docs/AcceleratorISA.md's "Matmul programs".
+
+    A matmul maps only when its formats are the machine's: on a per-vector
+    machine, `A` per-vector along K and `B` per-vector along K with the
+    machine's V and `ui<M>` scales, `A`'s coarse scale per tensor; on a
+    per-channel machine, `A` per-tensor and `B` per-channel along N with
+    fp32 scales; element widths at most the datapath's; static shapes.
+    Anything else is an error naming the operand and the mismatch, e.g. a
+    vector size that differs from the hardware's.
+  }];
+  let options = [
+    Option<"configPath", "config", "std::string", /*default=*/"\"\"",
+           "Accelerator config file (accel/*.json)">,
+  ];
+  let dependentDialects = ["::mlir::vsqaccel::VSQAccelDialect"];
+}
+
 def VerifyVSQuantLowered : Pass<"vsquant-verify-lowered", "ModuleOp"> {
   let summary = "Check that nothing of vsquant is left (pipeline contract)";
   let description = [{

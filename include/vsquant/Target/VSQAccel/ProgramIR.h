@@ -22,11 +22,11 @@ class ProgramOp;
 /// Builds a vsqaccel.program holding `program`'s instructions at the
 /// builder's insertion point.
 ProgramOp buildProgramOp(OpBuilder &builder, Location loc,
-                         const vsquant::accel::Program &program);
+                         const ::vsquant::accel::Program &program);
 
 /// Reads a (verified) vsqaccel.program; emits an error on the op and fails
 /// if a dependency is not a token of an earlier instruction of the program.
-FailureOr<vsquant::accel::Program> programFromOp(ProgramOp op);
+FailureOr<::vsquant::accel::Program> programFromOp(ProgramOp op);
 
 /// Registers vsqaccel-to-asm, vsqaccel-to-binary and binary-to-vsqaccel.
 void registerVSQAccelTranslations();
