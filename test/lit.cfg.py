@@ -54,6 +54,7 @@ tools = [
     "vsq-compile",
     "vsq-accel-cost",
     "vsq-translate",
+    "vsq-sim",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

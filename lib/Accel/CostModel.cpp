@@ -191,9 +191,11 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
   // Traffic (bytes). Weights carry their per-vector scales and one fp32
   // coarse scale per output channel; outputs leave re-quantized, with their
   // dynamic per-vector scales on a per-vector machine.
+  // Lane tiles are padded to all lanes (the ISA moves whole slots).
+  double paddedN = double(t.nTiles) * config.lanes();
   double weightBytes =
-      (double(layer.n) * layer.kVectors * weightVectorBits(config) +
-       layer.n * 32.0) / 8;
+      (paddedN * layer.kVectors * weightVectorBits(config) + paddedN * 32.0) /
+      8;
   // Weights reach the PEs once per nTile when a whole K fits one tile, else
   // once per (nTile, mTile). The global buffer stages DRAM data: an nTile's
   // weight columns and the whole input stay there when each fits half of it;
@@ -208,7 +210,10 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
       double(layer.inputElements) / v * inputVectorBits(config) / 8;
   bool inputResident = inputBytes * 2 <= config.globalBufferBytes;
   double inputDramBytes = inputResident ? inputBytes : inputBytes * t.nTiles;
-  double outputBytes = outputs * (ab + as / v) / 8;
+  double outputBytes =
+      layer.requantizedOutput
+          ? outputs / v * inputVectorBits(config) / 8
+          : double(t.nTiles) * layer.m * config.lanes() * 4;
   // On chip: every PE gets the broadcast input tiles, lanes their weights.
   double inputToPeBytes =
       double(t.nTiles) * layer.m * layer.kVectors * inputVectorBits(config) / 8;
@@ -226,21 +231,25 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
                            config.ppuLanes);
   cost.computeCycles =
       t.nTiles * (layer.m * layer.kVectors + drainCycles);
-  cost.dmaCycles = int64_t(std::ceil(
-      (cost.dramReadBytes + cost.dramWriteBytes) / config.dramBytesPerCycle));
-  int64_t onChipCycles = int64_t(std::ceil(
-      (inputToPeBytes + weightToPeBytes) / config.onChipBytesPerCycle));
-  // The first tile's loads cannot overlap anything.
+  // DMA read and write channels (as AXI has), each at the DRAM bandwidth;
+  // re-reads the global buffer holds move at the on-chip bandwidth.
+  double reloadBytes = std::max(
+      0.0, inputToPeBytes + weightToPeBytes - weightDramBytes - inputDramBytes);
+  cost.dmaCycles = int64_t(std::ceil(std::max(
+      cost.dramReadBytes / config.dramBytesPerCycle +
+          reloadBytes / config.onChipBytesPerCycle,
+      cost.dramWriteBytes / config.dramBytesPerCycle)));
+  // The first tile's loads and the last tile's store overlap nothing.
   double firstTileBytes =
       (double(config.lanes()) * t.kTileVectors * weightVectorBits(config) +
        double(t.mTileRows) * t.kTileVectors * inputVectorBits(config)) / 8;
-  int64_t prologue =
-      int64_t(std::ceil(firstTileBytes / config.dramBytesPerCycle));
+  double lastStoreBytes = outputBytes / (double(t.nTiles) * t.mTiles);
+  int64_t edges = int64_t(std::ceil(
+      (firstTileBytes + lastStoreBytes) / config.dramBytesPerCycle));
   if (t.doubleBuffered)
-    cost.cycles = std::max({cost.computeCycles, cost.dmaCycles, onChipCycles}) +
-                  prologue;
+    cost.cycles = std::max(cost.computeCycles, cost.dmaCycles) + edges;
   else
-    cost.cycles = cost.computeCycles + std::max(cost.dmaCycles, onChipCycles);
+    cost.cycles = cost.computeCycles + cost.dmaCycles;
   cost.utilization =
       double(cost.macs) / (double(cost.cycles) * config.macsPerCycle());
 

@@ -247,6 +247,7 @@ private:
 constexpr uint8_t kDmaLoad2D = 1;
 constexpr uint8_t kStoreRequantized = 1;
 constexpr uint8_t kPostBias = 1, kPostRelu = 2, kPostRequantize = 4;
+constexpr uint8_t kVmacUnsignedInput = 1;
 
 uint8_t allowedFlags(Opcode opcode) {
   switch (opcode) {
@@ -256,6 +257,8 @@ uint8_t allowedFlags(Opcode opcode) {
     return kStoreRequantized;
   case Opcode::Postprocess:
     return kPostBias | kPostRelu | kPostRequantize;
+  case Opcode::Vmac:
+    return kVmacUnsignedInput;
   default:
     return 0;
   }
@@ -317,6 +320,8 @@ vsquant::accel::encodeProgram(const Program &program) {
       flags |= kDmaLoad2D;
     if (in.opcode == Opcode::DmaStore && in.requantized)
       flags |= kStoreRequantized;
+    if (in.opcode == Opcode::Vmac && in.unsignedInput)
+      flags |= kVmacUnsignedInput;
     if (in.opcode == Opcode::Postprocess)
       flags |= (in.bias ? kPostBias : 0) | (in.relu ? kPostRelu : 0) |
                (in.requantize ? kPostRequantize : 0);
@@ -467,6 +472,7 @@ Expected<Program> vsquant::accel::decodeProgram(ArrayRef<uint8_t> bytes) {
       in.rows = r.get(4, "rows");
       in.vectors = r.get(4, "vectors");
       in.lanes = r.get(4, "lanes");
+      in.unsignedInput = flags & kVmacUnsignedInput;
       break;
     case Opcode::Postprocess:
       in.acc = r.get(4, "acc");
@@ -529,8 +535,9 @@ std::string vsquant::accel::formatAssembly(const Program &program) {
       break;
     case Opcode::Vmac:
       os << formatv(" acc[{0}] weight[{1}] input[{2}] rows {3} vectors {4} "
-                    "lanes {5}",
-                    in.acc, in.weight, in.input, in.rows, in.vectors, in.lanes);
+                    "lanes {5}{6}",
+                    in.acc, in.weight, in.input, in.rows, in.vectors, in.lanes,
+                    in.unsignedInput ? " unsigned_input" : "");
       break;
     case Opcode::Postprocess:
       os << formatv(" acc[{0}] rows {1} lanes {2} params[{3}] -> output[{4}]"

@@ -3,6 +3,7 @@
 #include "vsquant/Accel/Schedule.h"
 
 #include <algorithm>
+#include <optional>
 
 using namespace llvm;
 using namespace vsquant::accel;
@@ -73,6 +74,16 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
   int64_t lastReaderOfParams[2] = {-1, -1};
   int64_t lastPostprocess = -1, lastStore = -1;
   int64_t weightLoads = 0, inputLoads = 0;
+  // A tile's store is issued after the next tile's loads, just before the
+  // next postprocess (which must wait for it: one output buffer). The DMA
+  // queue is in order, and a store waiting for the PPU would otherwise
+  // hold back the prefetch of the next tile.
+  std::optional<Instruction> pendingStore;
+  auto flushStore = [&] {
+    if (pendingStore)
+      lastStore = out.emit(*pendingStore, {lastPostprocess});
+    pendingStore.reset();
+  };
   for (int64_t nt = 0; nt < t.nTiles; ++nt) {
     int64_t active = std::min(lanes, n - nt * lanes);
     int64_t paramsHalf = nt % 2;
@@ -129,6 +140,7 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
         mac.rows = rows;
         mac.vectors = vectors;
         mac.lanes = active;
+        mac.unsignedInput = options.unsignedInput;
         previous = out.emit(mac, {weightLoad, inputLoad, previous});
         lastReaderOfWeight[weightHalf] = previous;
         lastReaderOfInput[inputHalf] = previous;
@@ -141,6 +153,7 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
       post.bias = options.bias;
       post.relu = options.relu;
       post.requantize = options.requantize;
+      flushStore();
       lastPostprocess = out.emit(post, {previous, paramsLoad, lastStore});
       lastReaderOfParams[paramsHalf] = lastPostprocess;
       Instruction store;
@@ -150,9 +163,10 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
           layout.outputBase + (nt * m + row0) * layout.outputRowBytes;
       store.count = rows;
       store.requantized = options.requantize;
-      lastStore = out.emit(store, {lastPostprocess});
+      pendingStore = store;
     }
   }
+  flushStore();
   Instruction end;
   end.opcode = Opcode::Barrier;
   out.emit(end, {lastStore});

@@ -30,6 +30,9 @@ struct Layer {
   /// Distinct input activations in DRAM (conv: the NHWC tensor, smaller
   /// than M x K).
   int64_t inputElements = 0;
+  /// Outputs leave re-quantized for the next layer (packed input entries);
+  /// otherwise as fp32 rows of all lanes, as the ISA stores them.
+  bool requantizedOutput = true;
 };
 
 Layer matmulLayer(llvm::StringRef name, int64_t m, int64_t k, int64_t n,

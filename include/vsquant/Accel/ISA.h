@@ -81,6 +81,7 @@ struct Instruction {
   int64_t acc = 0, weight = 0, input = 0, vectors = 0, lanes = 0;
   int64_t params = 0, out = 0;
   bool bias = false, relu = false, requantize = false;
+  bool unsignedInput = false; // vmac: ui<N> input elements
 
   /// Params words a postprocess reads.
   int64_t paramsWords() const {

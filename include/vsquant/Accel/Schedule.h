@@ -22,6 +22,8 @@ struct MatmulOptions {
   bool relu = false;
   /// Re-quantize outputs to the input format (dynamic per-vector scales).
   bool requantize = false;
+  /// Input elements are ui<N> (vmac unsigned_input).
+  bool unsignedInput = false;
 };
 
 /// Where a matmul's data lives in DRAM (bytes).

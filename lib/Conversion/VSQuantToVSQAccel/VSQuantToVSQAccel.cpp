@@ -138,6 +138,7 @@ struct ConvertVSQuantToVSQAccelPass
     options.name = name.str();
     options.bias = static_cast<bool>(op.getBias());
     options.relu = op.getRelu();
+    options.unsignedInput = !lhs.getFormat().isSignedElement();
     if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
       if (failed(checkOperand(op, "result", result, 1, 0,
                               config.activationBits, config.activationScaleBits,

@@ -60,8 +60,9 @@ ProgramOp mlir::vsqaccel::buildProgramOp(OpBuilder &builder, Location loc,
       token = AccClearOp::create(builder, loc, tokenType, in.acc, in.rows, deps);
       break;
     case accel::Opcode::Vmac:
-      token = VmacOp::create(builder, loc, tokenType, in.acc, in.weight, in.input,
-                             in.rows, in.vectors, in.lanes, deps);
+      token = VmacOp::create(builder, loc, tokenType, in.acc, in.weight,
+                             in.input, in.rows, in.vectors, in.lanes,
+                             in.unsignedInput, deps);
       break;
     case accel::Opcode::Postprocess:
       token = PostprocessOp::create(builder, loc, tokenType, in.acc, in.rows, in.lanes,
@@ -143,6 +144,7 @@ FailureOr<accel::Program> mlir::vsqaccel::programFromOp(ProgramOp op) {
               in.rows = vmac.getRows();
               in.vectors = vmac.getVectors();
               in.lanes = vmac.getLanes();
+              in.unsignedInput = vmac.getUnsignedInput();
               return true;
             })
             .Case([&](PostprocessOp post) {

@@ -45,10 +45,12 @@ func.func @wide(%a: !vsquant.tensor<2x16, #a>, %w: !vsquant.tensor<16x80, #w>,
 // CHECK: vsqaccel.program @wide_matmul0
 // CHECK: vsqaccel.dma_load params[0]
 // CHECK: vsqaccel.vmac acc[0] weight[0] input[0] rows 2 vectors 1 lanes 64
-// CHECK: vsqaccel.postprocess acc[0] rows 2 lanes 64 params[0] -> output[0] requantize
-// CHECK: vsqaccel.dma_store output[0] to dram[{{[0-9]+}}] count 2 requantized
+// CHECK: %[[P0:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 64 params[0] -> output[0] requantize
 // The second lane tile: params and weights in the other halves, 16 lanes.
 // CHECK: vsqaccel.dma_load params[65] from dram[{{[0-9]+}}] count 17
 // CHECK: vsqaccel.dma_load weight[1] from dram[594] count 1
 // CHECK: vsqaccel.vmac acc[0] weight[1] input[2] rows 2 vectors 1 lanes 16
-// CHECK: vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[0] requantize
+// The first tile's store waits in the DMA queue behind the second tile's
+// loads, and the second postprocess waits for it (one output buffer).
+// CHECK: %[[S0:.*]] = vsqaccel.dma_store output[0] to dram[{{[0-9]+}}] count 2 requantized after(%[[P0]])
+// CHECK: vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[0] requantize after({{.*}}, %[[S0]])

@@ -22,7 +22,9 @@ vsqaccel.program @every_instruction attributes {vector_size = 16, lanes = 32,
   // CHECK: %[[C:.*]] = vsqaccel.acc_clear acc[0] rows 4
   %c = vsqaccel.acc_clear acc[0] rows 4
   // CHECK: %[[M:.*]] = vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 after(%[[W]], %[[A]], %[[C]])
+  // CHECK: vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 unsigned_input after(%[[M]])
   %m = vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 after(%w, %a, %c)
+  %m2 = vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 unsigned_input after(%m)
   // CHECK: %[[PP:.*]] = vsqaccel.postprocess acc[0] rows 4 lanes 32 params[0] -> output[0] bias relu requantize after(%[[M]], %[[P]])
   %pp = vsqaccel.postprocess acc[0] rows 4 lanes 32 params[0] -> output[0] bias relu requantize after(%m, %p)
   // CHECK: %[[S:.*]] = vsqaccel.dma_store output[0] to dram[4096] count 4 requantized after(%[[PP]])

@@ -15,7 +15,7 @@
 // CHECK-NEXT: 2: dma_load input[0] <- dram[4294967296] count 2 rows 4 stride 72
 // CHECK-NEXT: 3: dma_load params[65] <- dram[2048] count 65
 // CHECK-NEXT: 4: acc_clear acc[0] rows 4
-// CHECK-NEXT: 5: vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 after 0,1,4
+// CHECK-NEXT: 5: vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 unsigned_input after 0,1,4
 // CHECK-NEXT: 6: postprocess acc[0] rows 4 lanes 32 params[65] -> output[0] bias relu requantize after 5,3
 // CHECK-NEXT: 7: postprocess acc[1] rows 2 lanes 16 params[0] -> output[2] relu after 6
 // CHECK-NEXT: 8: dma_store output[0] -> dram[4096] count 4 requantized after 6
@@ -34,7 +34,7 @@ vsqaccel.program @all attributes {vector_size = 16, lanes = 32,
   %a2 = vsqaccel.dma_load input[0] from dram[4294967296] count 2 rows 4 stride 72
   %p = vsqaccel.dma_load params[65] from dram[2048] count 65
   %c = vsqaccel.acc_clear acc[0] rows 4
-  %m = vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 after(%w, %a, %c)
+  %m = vsqaccel.vmac acc[0] weight[0] input[8] rows 4 vectors 2 lanes 32 unsigned_input after(%w, %a, %c)
   %pp = vsqaccel.postprocess acc[0] rows 4 lanes 32 params[65] -> output[0] bias relu requantize after(%m, %p)
   %pq = vsqaccel.postprocess acc[1] rows 2 lanes 16 params[0] -> output[2] relu after(%pp)
   %s = vsqaccel.dma_store output[0] to dram[4096] count 4 requantized after(%pp)

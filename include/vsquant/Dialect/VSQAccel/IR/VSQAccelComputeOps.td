@@ -36,7 +36,8 @@ def VSQAccel_VmacOp : VSQAccel_Instruction<"vmac"> {
     exact integer arithmetic, saturating at the program's
     `accumulator_bits` (SPEC.md section 5). `W[s][l]` is lane `l`'s vector
     in weight slot `s`, `A[e]` input entry `e`; a per-channel machine has no
-    `sq` (they are 1). One cycle per (row, vector): all lanes work in
+    `sq` (they are 1). Weights are signed; input elements are signed unless
+    `unsigned_input` (`ui<N>` activations, e.g. after a ReLU). One cycle per (row, vector): all lanes work in
     parallel on the broadcast input vector.
 
     Example:
@@ -51,11 +52,12 @@ def VSQAccel_VmacOp : VSQAccel_Instruction<"vmac"> {
   let arguments = (ins VSQAccel_Address:$acc, VSQAccel_Address:$weight,
                        VSQAccel_Address:$input, VSQAccel_Count:$rows,
                        VSQAccel_Count:$vectors, VSQAccel_Count:$lanes,
+                       UnitAttr:$unsigned_input,
                        Variadic<VSQAccel_TokenType>:$deps);
   let assemblyFormat = [{
     `acc` `[` $acc `]` `weight` `[` $weight `]` `input` `[` $input `]`
     `rows` $rows `vectors` $vectors `lanes` $lanes
-    (`after` `(` $deps^ `)`)? attr-dict
+    (`unsigned_input` $unsigned_input^)? (`after` `(` $deps^ `)`)? attr-dict
   }];
 }
 
