@@ -67,15 +67,18 @@ StringRef vsquant::accel::bufferName(BufferKind buffer) {
 
 static Error rangeError(size_t index, StringRef what, int64_t addr,
                         int64_t count, int64_t capacity) {
+  int64_t end;
+  if (__builtin_add_overflow(addr, count, &end))
+    end = INT64_MAX;
   return createStringError(
       inconvertibleErrorCode(),
       "instruction %zu: %s [%lld, %lld) is outside the buffer's %lld entries",
-      index, what.str().c_str(), (long long)addr, (long long)(addr + count),
+      index, what.str().c_str(), (long long)addr, (long long)end,
       (long long)capacity);
 }
 
-/// [addr, addr + count) within capacity; the inputs are at most 2^32 each
-/// (the encoding's widths) or checked by the caller, so nothing overflows.
+/// [addr, addr + count) within capacity (no sum is formed: nothing
+/// overflows).
 static Error checkRange(size_t index, StringRef what, int64_t addr,
                         int64_t count, int64_t capacity) {
   if (addr < 0 || count < 0 || addr > capacity || count > capacity - addr)
@@ -129,11 +132,11 @@ Error vsquant::accel::checkInstruction(const MachineShape &shape,
       return fieldError(index, "cannot load into the output buffer");
     if (Error e = positive("count", in.count))
       return e;
-    int64_t blocks = in.rows > 0 ? in.rows : 1;
-    if (blocks > (int64_t(1) << 32) || in.count > (int64_t(1) << 32))
-      return fieldError(index, "count or rows too large");
+    int64_t blocks = in.rows > 0 ? in.rows : 1, entries;
+    if (__builtin_mul_overflow(blocks, in.count, &entries))
+      return fieldError(index, "rows x count overflows");
     return checkRange(index, bufferName(in.buffer).str() + " entries", in.addr,
-                      blocks * in.count, capacityOf(shape, in.buffer));
+                      entries, capacityOf(shape, in.buffer));
   }
   case Opcode::DmaStore:
     if (in.buffer != BufferKind::Output)
@@ -154,15 +157,16 @@ Error vsquant::accel::checkInstruction(const MachineShape &shape,
       return e;
     if (Error e = lanes())
       return e;
-    if (in.rows > (int64_t(1) << 32) || in.vectors > (int64_t(1) << 32))
-      return fieldError(index, "rows or vectors too large");
+    int64_t entries;
+    if (__builtin_mul_overflow(in.rows, in.vectors, &entries))
+      return fieldError(index, "rows x vectors overflows");
     if (Error e = checkRange(index, "accumulator rows", in.acc, in.rows,
                              shape.accumulatorRows))
       return e;
     if (Error e = checkRange(index, "weight slots", in.weight, in.vectors,
                              shape.weightSlots))
       return e;
-    return checkRange(index, "input entries", in.input, in.rows * in.vectors,
+    return checkRange(index, "input entries", in.input, entries,
                       shape.inputEntries);
   case Opcode::Postprocess:
     if (Error e = positive("rows", in.rows))
@@ -382,7 +386,10 @@ Expected<Program> vsquant::accel::decodeProgram(ArrayRef<uint8_t> bytes) {
   if (!r.error && version != kBinaryVersion)
     r.fail(versionAt, formatv("unsupported version {0} (this reader reads {1})",
                               version, kBinaryVersion));
-  r.get(2, "reserved");
+  // Reserved and padding bytes must be 0: one program, one encoding.
+  size_t reservedAt = r.offset;
+  if (r.get(2, "reserved") != 0 && !r.error)
+    r.fail(reservedAt, "reserved bytes must be 0");
   size_t shapeAt = r.offset;
   s.vectorSize = r.get(4, "vector_size");
   s.lanes = r.get(4, "lanes");
@@ -391,7 +398,9 @@ Expected<Program> vsquant::accel::decodeProgram(ArrayRef<uint8_t> bytes) {
   s.weightScaleBits = r.get(1, "weight_scale_bits");
   s.activationScaleBits = r.get(1, "activation_scale_bits");
   s.accumulatorBits = r.get(1, "accumulator_bits");
-  r.get(3, "padding");
+  size_t paddingAt = r.offset;
+  if (r.get(3, "padding") != 0 && !r.error)
+    r.fail(paddingAt, "padding bytes must be 0");
   s.weightSlots = r.get(4, "weight_slots");
   s.inputEntries = r.get(4, "input_entries");
   s.accumulatorRows = r.get(4, "accumulator_rows");

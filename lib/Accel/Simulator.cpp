@@ -122,7 +122,10 @@ Expected<SimulationStats> vsquant::accel::simulate(const Program &program,
       int64_t blockBytes = in.count * entryBytes;
       int64_t fromDram = 0, fromGlobal = 0;
       for (int64_t r = 0; r < blocks; ++r) {
-        int64_t from = in.dramAddr + r * in.stride;
+        int64_t offset, from;
+        if (__builtin_mul_overflow(r, in.stride, &offset) ||
+            __builtin_add_overflow(in.dramAddr, offset, &from))
+          return instructionError(index, "DMA address overflows");
         if (from < 0 || from > int64_t(dram.size()) ||
             blockBytes > int64_t(dram.size()) - from)
           return instructionError(
