@@ -29,7 +29,9 @@ MachineShape vsquant::accel::machineShapeOf(const Config &config) {
   shape.accumulatorRows = config.accumulatorBufferBytes * 8 /
                           (config.lanesPerPE * int64_t(config.accumulatorBits));
   shape.paramsWords = 2 * (2 * shape.lanes + 1);
-  shape.outputRows = shape.accumulatorRows;
+  // Two accumulators' worth of output rows: the PPU fills one half while
+  // the write DMA drains the other.
+  shape.outputRows = 2 * shape.accumulatorRows;
   return shape;
 }
 

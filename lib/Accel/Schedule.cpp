@@ -23,6 +23,25 @@ struct Emitter {
 };
 } // namespace
 
+Expected<MatmulPlan> vsquant::accel::planConv2d(const Config &config,
+                                                const Conv2dShape &shape,
+                                                const MatmulOptions &options) {
+  if (shape.outH() < 1 || shape.outW() < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s': the filter does not fit the padded input",
+                             options.name.c_str());
+  int64_t v = config.vectorSize;
+  int64_t channelVectors = (shape.c + v - 1) / v;
+  int64_t m = shape.batch * shape.outH() * shape.outW();
+  int64_t k = shape.kh * shape.kw * channelVectors * v;
+  Expected<MatmulPlan> plan = planMatmul(config, m, k, shape.f, options);
+  if (!plan)
+    return plan.takeError();
+  plan->layer.kind = "conv2d";
+  plan->layer.inputElements = shape.batch * shape.h * shape.w * shape.c;
+  return plan;
+}
+
 Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
                                                 int64_t m, int64_t k,
                                                 int64_t n,
@@ -72,7 +91,8 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
   Emitter out{program};
   int64_t lastReaderOfWeight[2] = {-1, -1}, lastReaderOfInput[2] = {-1, -1};
   int64_t lastReaderOfParams[2] = {-1, -1};
-  int64_t lastPostprocess = -1, lastStore = -1;
+  int64_t lastPostprocess = -1, lastStoreOfHalf[2] = {-1, -1};
+  int64_t outputTiles = 0;
   int64_t weightLoads = 0, inputLoads = 0;
   // A tile's store is issued after the next tile's loads, just before the
   // next postprocess (which must wait for it: one output buffer). The DMA
@@ -81,7 +101,8 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
   std::optional<Instruction> pendingStore;
   auto flushStore = [&] {
     if (pendingStore)
-      lastStore = out.emit(*pendingStore, {lastPostprocess});
+      lastStoreOfHalf[pendingStore->addr == 0 ? 0 : 1] =
+          out.emit(*pendingStore, {lastPostprocess});
     pendingStore.reset();
   };
   for (int64_t nt = 0; nt < t.nTiles; ++nt) {
@@ -145,8 +166,12 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
         lastReaderOfWeight[weightHalf] = previous;
         lastReaderOfInput[inputHalf] = previous;
       }
+      // Output rows alternate halves: a postprocess waits only for the store
+      // that last drained its half.
+      int64_t outputHalf = outputTiles++ % 2;
       Instruction post;
       post.opcode = Opcode::Postprocess;
+      post.out = outputHalf * t.mTileRows;
       post.rows = rows;
       post.lanes = active;
       post.params = paramsHalf * layout.paramsTileWords;
@@ -154,11 +179,13 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
       post.relu = options.relu;
       post.requantize = options.requantize;
       flushStore();
-      lastPostprocess = out.emit(post, {previous, paramsLoad, lastStore});
+      lastPostprocess =
+          out.emit(post, {previous, paramsLoad, lastStoreOfHalf[outputHalf]});
       lastReaderOfParams[paramsHalf] = lastPostprocess;
       Instruction store;
       store.opcode = Opcode::DmaStore;
       store.buffer = BufferKind::Output;
+      store.addr = post.out;
       store.dramAddr =
           layout.outputBase + (nt * m + row0) * layout.outputRowBytes;
       store.count = rows;
@@ -169,7 +196,7 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
   flushStore();
   Instruction end;
   end.opcode = Opcode::Barrier;
-  out.emit(end, {lastStore});
+  out.emit(end, {lastStoreOfHalf[0], lastStoreOfHalf[1]});
   for (auto [index, in] : llvm::enumerate(program.instructions))
     if (Error e = checkInstruction(s, in, index))
       return std::move(e);

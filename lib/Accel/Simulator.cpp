@@ -365,6 +365,76 @@ Expected<std::vector<uint8_t>> vsquant::accel::packMatmulImage(
   return image;
 }
 
+Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
+    const Conv2dShape &s, int64_t v, const q::QuantizedTensor &input,
+    const q::TensorFormat &inputFormat, const q::QuantizedTensor &filter,
+    const q::TensorFormat &filterFormat) {
+  if (inputFormat.granularity != q::Granularity::PerVector ||
+      inputFormat.axis != 3 || inputFormat.vectorSize != v ||
+      inputFormat.scaleBits == 0 || inputFormat.coarseAxis != -1 ||
+      filterFormat.granularity != q::Granularity::PerVector ||
+      filterFormat.axis != 2 || filterFormat.vectorSize != v ||
+      filterFormat.scaleBits == 0 ||
+      (filterFormat.coarseAxis != -1 && filterFormat.coarseAxis != 3))
+    return createStringError(
+        inconvertibleErrorCode(),
+        "conv2dAsMatmul needs two-level per-vector formats along C with V = "
+        "%lld, a per-tensor input coarse scale and a per-tensor or per-F "
+        "filter coarse scale",
+        (long long)v);
+  int64_t cb = (s.c + v - 1) / v, taps = s.kh * s.kw;
+  ConvAsMatmul out;
+  out.m = s.batch * s.outH() * s.outW();
+  out.k = taps * cb * v;
+  out.n = s.f;
+  int64_t kVectors = taps * cb;
+  out.a.values.assign(out.m * out.k, 0);
+  out.a.integerScales.assign(out.m * kVectors, 0);
+  out.a.scaleShape = {out.m, kVectors};
+  out.a.coarse = input.coarse;
+  out.b.values.assign(out.k * out.n, 0);
+  out.b.integerScales.assign(kVectors * out.n, 0);
+  out.b.scaleShape = {kVectors, out.n};
+  out.b.coarse = filter.coarse;
+  out.b.coarseShape = filter.coarseShape;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t oy = 0; oy < s.outH(); ++oy)
+      for (int64_t ox = 0; ox < s.outW(); ++ox) {
+        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
+        for (int64_t ky = 0; ky < s.kh; ++ky)
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
+            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
+            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
+              continue; // zero padding: values and scale stay 0
+            int64_t pixel = (n * s.h + y) * s.w + x;
+            int64_t tap = ky * s.kw + kx;
+            for (int64_t j = 0; j < cb; ++j) {
+              out.a.integerScales[row * kVectors + tap * cb + j] =
+                  input.integerScales[pixel * cb + j];
+              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
+                out.a.values[row * out.k + (tap * cb + j) * v + e] =
+                    input.values[pixel * s.c + j * v + e];
+            }
+          }
+      }
+  for (int64_t tap = 0; tap < taps; ++tap)
+    for (int64_t j = 0; j < cb; ++j)
+      for (int64_t col = 0; col < s.f; ++col) {
+        out.b.integerScales[(tap * cb + j) * s.f + col] =
+            filter.integerScales[(tap * cb + j) * s.f + col];
+        for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
+          out.b.values[((tap * cb + j) * v + e) * s.f + col] =
+              filter.values[(tap * s.c + j * v + e) * s.f + col];
+      }
+  out.aFormat = inputFormat;
+  out.aFormat.axis = 1;
+  out.bFormat = filterFormat;
+  out.bFormat.axis = 0;
+  out.bFormat.coarseAxis = filterFormat.coarseAxis == -1 ? -1 : 1;
+  return out;
+}
+
 std::vector<float> vsquant::accel::readMatmulOutput(const MatmulPlan &plan,
                                                     ArrayRef<uint8_t> dram) {
   const MachineShape &s = plan.program.shape;

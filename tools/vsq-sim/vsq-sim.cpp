@@ -48,6 +48,11 @@ static cl::opt<std::string> matmulSpec("matmul",
                                        cl::desc("M,K,N: end-to-end check on "
                                                 "random data"),
                                        cl::cat(category));
+static cl::opt<std::string>
+    conv2dSpec("conv2d",
+               cl::desc("N,H,W,C,F,KH,KW[,STRIDE[,PAD]]: end-to-end check of "
+                        "a per-vector conv (im2col data image)"),
+               cl::cat(category));
 static cl::opt<unsigned> seed("seed", cl::desc("Random data seed"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> withBias("bias", cl::desc("Add a bias"),
@@ -148,6 +153,90 @@ static std::vector<float> randomData(int64_t count, uint64_t state,
   return data;
 }
 
+/// Encodes and decodes the plan's binary, runs it on the packed image,
+/// compares every output bit for bit with quantizedMatmul (plus bias and
+/// ReLU, SPEC.md section 5) and the cycles with the cost model's for
+/// `costLayer`.
+static int runPlanned(const Config &config, const MatmulPlan &planned,
+                      const q::QuantizedTensor &a,
+                      const q::TensorFormat &aFormat,
+                      const q::QuantizedTensor &b,
+                      const q::TensorFormat &bFormat,
+                      const std::vector<float> &bias, Layer costLayer) {
+  const MatmulPlan *plan = &planned;
+  int64_t m = plan->layer.m, k = plan->layer.k, n = plan->layer.n;
+  // Run what the binary says, not the in-memory plan.
+  Expected<std::vector<uint8_t>> binary = encodeProgram(plan->program);
+  if (!binary)
+    return fail(toString(binary.takeError()));
+  Expected<Program> decoded = decodeProgram(*binary);
+  if (!decoded)
+    return fail(toString(decoded.takeError()));
+  if (printAsm)
+    outs() << formatAssembly(*decoded);
+  Expected<std::vector<uint8_t>> image =
+      packMatmulImage(*plan, a, aFormat, b, bFormat, bias);
+  if (!image)
+    return fail(toString(image.takeError()));
+  std::vector<uint8_t> initialImage = *image;
+  Expected<SimulationStats> stats = simulate(*decoded, config, *image);
+  if (!stats)
+    return fail(toString(stats.takeError()));
+  std::vector<float> y = readMatmulOutput(*plan, *image);
+
+  Expected<std::vector<float>> reference =
+      q::quantizedMatmul(a, aFormat, b, bFormat, m, k, n);
+  if (!reference)
+    return fail(toString(reference.takeError()));
+  // SPEC.md section 5: bias and activation after the scaled result.
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t col = 0; col < n; ++col) {
+      float &r = (*reference)[row * n + col];
+      if (withBias)
+        r = r + bias[col];
+      if (withRelu)
+        r = r > 0.0f ? r : 0.0f;
+    }
+  int64_t mismatches = 0;
+  for (size_t i = 0; i < y.size(); ++i)
+    if (std::memcmp(&y[i], &(*reference)[i], 4) != 0) {
+      if (mismatches < 5)
+        errs() << formatv("mismatch at [{0}, {1}]: simulator {2:e}, "
+                          "reference {3:e}\n",
+                          i / n, i % n, y[i], (*reference)[i]);
+      ++mismatches;
+    }
+  outs() << formatv("{6} {0}x{1}x{2} on {3}: {4} outputs, {5} differ from "
+                    "quantizedMatmul bit for bit\n",
+                    m, k, n, config.name, y.size(), mismatches,
+                    plan->layer.kind);
+  printStats(*stats);
+  costLayer.requantizedOutput = false; // the program stores fp32 rows
+  Expected<LayerCost> cost = estimateLayer(config, costLayer);
+  if (!cost)
+    return fail(toString(cost.takeError()));
+  double ratio = double(stats->cycles) / double(cost->cycles);
+  outs() << formatv("cost model cycles: {0}; simulator / model = {1:F3}\n",
+                    cost->cycles, ratio);
+  if (mismatches)
+    return 1;
+  if (maxCycleError >= 0 && std::fabs(ratio - 1) > maxCycleError)
+    return fail(formatv("simulated cycles differ from the cost model by "
+                        "{0:P1}, more than --max-cycle-error={1}",
+                        std::fabs(ratio - 1), maxCycleError.getValue()));
+  if (!writeBinary.empty())
+    if (Error e = writeBytes(writeBinary, *binary))
+      return fail(toString(std::move(e)));
+  if (!writeImage.empty())
+    if (Error e = writeBytes(writeImage, initialImage))
+      return fail(toString(std::move(e)));
+  if (!outputPath.empty())
+    if (Error e = writeBytes(outputPath, *image))
+      return fail(toString(std::move(e)));
+  return 0;
+}
+
+
 static int runMatmul(const Config &config) {
   SmallVector<StringRef> parts;
   StringRef(matmulSpec).split(parts, ',');
@@ -200,75 +289,92 @@ static int runMatmul(const Config &config) {
   Expected<MatmulPlan> plan = planMatmul(config, m, k, n, options);
   if (!plan)
     return fail(toString(plan.takeError()));
-  // Run what the binary says, not the in-memory plan.
-  Expected<std::vector<uint8_t>> binary = encodeProgram(plan->program);
-  if (!binary)
-    return fail(toString(binary.takeError()));
-  Expected<Program> decoded = decodeProgram(*binary);
-  if (!decoded)
-    return fail(toString(decoded.takeError()));
-  if (printAsm)
-    outs() << formatAssembly(*decoded);
-  Expected<std::vector<uint8_t>> image =
-      packMatmulImage(*plan, *a, aFormat, *b, bFormat, bias);
-  if (!image)
-    return fail(toString(image.takeError()));
-  std::vector<uint8_t> initialImage = *image;
-  Expected<SimulationStats> stats = simulate(*decoded, config, *image);
-  if (!stats)
-    return fail(toString(stats.takeError()));
-  std::vector<float> y = readMatmulOutput(*plan, *image);
+  return runPlanned(config, *plan, *a, aFormat, *b, bFormat, bias,
+                    plan->layer);
+}
 
-  Expected<std::vector<float>> reference =
-      q::quantizedMatmul(*a, aFormat, *b, bFormat, m, k, n);
-  if (!reference)
-    return fail(toString(reference.takeError()));
-  // SPEC.md section 5: bias and activation after the scaled result.
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t col = 0; col < n; ++col) {
-      float &r = (*reference)[row * n + col];
-      if (withBias)
-        r = r + bias[col];
-      if (withRelu)
-        r = r > 0.0f ? r : 0.0f;
-    }
-  int64_t mismatches = 0;
-  for (size_t i = 0; i < y.size(); ++i)
-    if (std::memcmp(&y[i], &(*reference)[i], 4) != 0) {
-      if (mismatches < 5)
-        errs() << formatv("mismatch at [{0}, {1}]: simulator {2:e}, "
-                          "reference {3:e}\n",
-                          i / n, i % n, y[i], (*reference)[i]);
-      ++mismatches;
-    }
-  outs() << formatv("matmul {0}x{1}x{2} on {3}: {4} outputs, {5} differ from "
-                    "quantizedMatmul bit for bit\n",
-                    m, k, n, config.name, y.size(), mismatches);
-  printStats(*stats);
-  Layer layer = plan->layer;
-  layer.requantizedOutput = false; // the program stores fp32 rows
-  Expected<LayerCost> cost = estimateLayer(config, layer);
-  if (!cost)
-    return fail(toString(cost.takeError()));
-  double ratio = double(stats->cycles) / double(cost->cycles);
-  outs() << formatv("cost model cycles: {0}; simulator / model = {1:F3}\n",
-                    cost->cycles, ratio);
-  if (mismatches)
-    return 1;
-  if (maxCycleError >= 0 && std::fabs(ratio - 1) > maxCycleError)
-    return fail(formatv("simulated cycles differ from the cost model by "
-                        "{0:P1}, more than --max-cycle-error={1}",
-                        std::fabs(ratio - 1), maxCycleError.getValue()));
-  if (!writeBinary.empty())
-    if (Error e = writeBytes(writeBinary, *binary))
-      return fail(toString(std::move(e)));
-  if (!writeImage.empty())
-    if (Error e = writeBytes(writeImage, initialImage))
-      return fail(toString(std::move(e)));
-  if (!outputPath.empty())
-    if (Error e = writeBytes(outputPath, *image))
-      return fail(toString(std::move(e)));
-  return 0;
+/// Quantizes a random NHWC input and HWCF filter per vector along C, runs
+/// the conv's GEMM program on the im2col data image, and compares with
+/// quantizedMatmul on the same im2col operands.
+static int runConv2d(const Config &config) {
+  SmallVector<StringRef> parts;
+  StringRef(conv2dSpec).split(parts, ',');
+  SmallVector<int64_t> dims;
+  for (StringRef part : parts) {
+    int64_t value;
+    if (part.getAsInteger(10, value) || value < 0 || value > 4096)
+      return fail("--conv2d: '" + part + "' is not a dimension in 0..4096");
+    dims.push_back(value);
+  }
+  if (dims.size() < 7 || dims.size() > 9 ||
+      llvm::any_of(ArrayRef<int64_t>(dims).take_front(7),
+                   [](int64_t d) { return d == 0; }) ||
+      (dims.size() > 7 && dims[7] == 0))
+    return fail("--conv2d must be N,H,W,C,F,KH,KW[,STRIDE[,PAD]] with "
+                "positive sizes");
+  if (config.scaling != Scaling::PerVector)
+    return fail("--conv2d needs a per-vector machine");
+  Conv2dShape shape;
+  shape.batch = dims[0];
+  shape.h = dims[1];
+  shape.w = dims[2];
+  shape.c = dims[3];
+  shape.f = dims[4];
+  shape.kh = dims[5];
+  shape.kw = dims[6];
+  shape.strideH = shape.strideW = dims.size() > 7 ? dims[7] : 1;
+  int64_t pad = dims.size() > 8 ? dims[8] : 0;
+  shape.padTop = shape.padLeft = shape.padBottom = shape.padRight = pad;
+  MatmulOptions options;
+  options.name = "conv2d";
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  Expected<MatmulPlan> plan = planConv2d(config, shape, options);
+  if (!plan)
+    return fail(toString(plan.takeError()));
+
+  q::TensorFormat inputFormat, filterFormat;
+  inputFormat.element = {config.activationBits, !unsignedInput};
+  filterFormat.element = {config.weightBits, true};
+  inputFormat.granularity = filterFormat.granularity =
+      q::Granularity::PerVector;
+  inputFormat.axis = 3;
+  filterFormat.axis = 2;
+  inputFormat.vectorSize = filterFormat.vectorSize = config.vectorSize;
+  inputFormat.scaleBits = config.activationScaleBits;
+  filterFormat.scaleBits = config.weightScaleBits;
+  inputFormat.coarseAxis = -1;
+  filterFormat.coarseAxis = 3;
+  std::vector<int64_t> inputShape = {shape.batch, shape.h, shape.w, shape.c};
+  std::vector<int64_t> filterShape = {shape.kh, shape.kw, shape.c, shape.f};
+  q::CalibrationOptions calibration;
+  Expected<q::QuantizedTensor> input = q::quantizeTensor(
+      randomData(shape.batch * shape.h * shape.w * shape.c, seed,
+                 unsignedInput),
+      inputShape, inputFormat, calibration);
+  if (!input)
+    return fail(toString(input.takeError()));
+  Expected<q::QuantizedTensor> filter = q::quantizeTensor(
+      randomData(shape.kh * shape.kw * shape.c * shape.f, seed * 7919 + 13,
+                 false),
+      filterShape, filterFormat, calibration);
+  if (!filter)
+    return fail(toString(filter.takeError()));
+  Expected<ConvAsMatmul> gemm =
+      conv2dAsMatmul(shape, config.vectorSize, *input, inputFormat, *filter,
+                     filterFormat);
+  if (!gemm)
+    return fail(toString(gemm.takeError()));
+  std::vector<float> bias;
+  if (withBias)
+    bias = randomData(shape.f, seed + 99, false);
+  outs() << formatv("conv2d {0}x{1}x{2}x{3} * {4}x{5}x{3}x{6} as a "
+                    "{7}x{8}x{6} GEMM\n",
+                    shape.batch, shape.h, shape.w, shape.c, shape.kh,
+                    shape.kw, shape.f, gemm->m, gemm->k);
+  return runPlanned(config, *plan, gemm->a, gemm->aFormat, gemm->b,
+                    gemm->bFormat, bias, plan->layer);
 }
 
 int main(int argc, char **argv) {
@@ -279,7 +385,9 @@ int main(int argc, char **argv) {
   Expected<Config> config = readConfig(configPath);
   if (!config)
     return fail(toString(config.takeError()));
-  if (programPath.empty() == matmulSpec.empty())
-    return fail("give exactly one of --program or --matmul");
+  if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() != 1)
+    return fail("give exactly one of --program, --matmul or --conv2d");
+  if (!conv2dSpec.empty())
+    return runConv2d(*config);
   return programPath.empty() ? runMatmul(*config) : runBinary(*config);
 }

@@ -121,3 +121,58 @@ TEST(AccelSimulator, TimingOfOneTile) {
   EXPECT_EQ(stats.cycles, 3 + 1 + 2 + 1);
   EXPECT_EQ(stats.dmaBytes, 8 + 6 + 3 + 8);
 }
+
+TEST(AccelSimulator, Conv2dAsMatmulGathersVectors) {
+  // Input 1x2x3x2 (C = 2 < V = 4: one padded vector per pixel), values
+  // 10 * pixel + channel, scale pixel + 1. Filter 2x2x2x1 with padding 1
+  // on the left only: outputs 1 x 1 x 3 (x = -1, 0, 1 for the left tap).
+  Conv2dShape shape;
+  shape.h = 2;
+  shape.w = 3;
+  shape.c = 2;
+  shape.f = 1;
+  shape.kh = 2;
+  shape.kw = 2;
+  shape.padLeft = 1;
+  q::QuantizedTensor input, filter;
+  for (int pixel = 0; pixel < 6; ++pixel) {
+    for (int c = 0; c < 2; ++c)
+      input.values.push_back(10 * pixel + c);
+    input.integerScales.push_back(pixel + 1);
+  }
+  input.coarse = {0.5f};
+  for (int i = 0; i < 8; ++i) // (ky, kx, c) row-major, F = 1
+    filter.values.push_back(i - 4);
+  filter.integerScales = {1, 2, 3, 4}; // per tap
+  filter.coarse = {2.0f};
+  q::TensorFormat inputFormat = format(3, -1), filterFormat = format(2, 3);
+  ConvAsMatmul gemm = cantFail(
+      conv2dAsMatmul(shape, 4, input, inputFormat, filter, filterFormat));
+  ASSERT_EQ(shape.outH(), 1);
+  ASSERT_EQ(shape.outW(), 3);
+  EXPECT_EQ(gemm.m, 3);
+  EXPECT_EQ(gemm.k, 16); // 4 taps x 1 vector x V
+  EXPECT_EQ(gemm.n, 1);
+  // Output x = 0 reads input columns -1 (padding) and 0 for the two taps
+  // of each filter row: taps (0,0) and (1,0) are padding.
+  const int16_t *row0 = &gemm.a.values[0];
+  std::vector<int16_t> expected0 = {0, 0, 0, 0,  0, 1, 0, 0,
+                                    0, 0, 0, 0,  30, 31, 0, 0};
+  EXPECT_EQ(std::vector<int16_t>(row0, row0 + 16), expected0);
+  EXPECT_EQ(gemm.a.integerScales[0], 0); // tap (0,0): padding
+  EXPECT_EQ(gemm.a.integerScales[1], 1); // tap (0,1): pixel (0,0)
+  EXPECT_EQ(gemm.a.integerScales[3], 4); // tap (1,1): pixel (1,0)
+  // Output x = 2 reads columns 1 and 2: pixels (0,1), (0,2), (1,1), (1,2).
+  const int16_t *row2 = &gemm.a.values[2 * 16];
+  std::vector<int16_t> expected2 = {10, 11, 0, 0,  20, 21, 0, 0,
+                                    40, 41, 0, 0,  50, 51, 0, 0};
+  EXPECT_EQ(std::vector<int16_t>(row2, row2 + 16), expected2);
+  // Filter rows: tap t, channel c at (t * 4 + c); padding channels 0.
+  std::vector<int16_t> filterColumn = {-4, -3, 0, 0, -2, -1, 0, 0,
+                                       0,  1,  0, 0, 2,  3,  0, 0};
+  EXPECT_EQ(gemm.b.values, filterColumn);
+  EXPECT_EQ(gemm.b.integerScales, filter.integerScales);
+  EXPECT_EQ(gemm.aFormat.axis, 1);
+  EXPECT_EQ(gemm.bFormat.axis, 0);
+  EXPECT_EQ(gemm.bFormat.coarseAxis, 1);
+}

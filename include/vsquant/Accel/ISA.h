@@ -52,7 +52,7 @@ struct MachineShape {
 
 /// The ISA view of a config. The params buffer holds two sets (double
 /// buffering) of a scale and a bias per lane plus one output coarse scale;
-/// the output buffer has as many rows as the accumulator.
+/// the output buffer has twice the accumulator's rows (double buffered).
 MachineShape machineShapeOf(const Config &config);
 
 enum class Opcode : uint8_t {

@@ -56,6 +56,29 @@ llvm::Expected<MatmulPlan> planMatmul(const Config &config, int64_t m,
                                       int64_t k, int64_t n,
                                       const MatmulOptions &options);
 
+/// An NHWC x HWCF convolution (SPEC.md section 5: vectors along C).
+struct Conv2dShape {
+  int64_t batch = 1, h = 1, w = 1, c = 1, f = 1, kh = 1, kw = 1;
+  int64_t strideH = 1, strideW = 1, dilationH = 1, dilationW = 1;
+  int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t outH() const {
+    return (h + padTop + padBottom - dilationH * (kh - 1) - 1) / strideH + 1;
+  }
+  int64_t outW() const {
+    return (w + padLeft + padRight - dilationW * (kw - 1) - 1) / strideW + 1;
+  }
+};
+
+/// A conv as the machine runs it: the GEMM of M = batch x outH x outW
+/// im2col rows by F channels over K' = kh x kw x ceil(C / V) x V (each
+/// filter tap's channels padded to whole vectors). The host lays the input
+/// out as those rows (packMatmulImage on conv2dAsMatmul's operands); the
+/// program is the matmul's. The plan's layer keeps the conv's kind and its
+/// NHWC input size for the cost model.
+llvm::Expected<MatmulPlan> planConv2d(const Config &config,
+                                      const Conv2dShape &shape,
+                                      const MatmulOptions &options);
+
 } // namespace accel
 } // namespace vsquant
 

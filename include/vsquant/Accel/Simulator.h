@@ -53,6 +53,24 @@ packMatmulImage(const MatmulPlan &plan, const quant::QuantizedTensor &a,
                 const quant::TensorFormat &bFormat,
                 llvm::ArrayRef<float> bias);
 
+/// The GEMM operands of a conv (planConv2d): gathers the quantized values
+/// and integer scales of an NHWC `input` (per-vector along C) into
+/// M x K' im2col rows, and of an HWCF `filter` (per-vector along C, coarse
+/// per tensor or per F) into K' x F, with zeros (and scale 0) for padding
+/// pixels and padding channels. No arithmetic: the vectors are the conv's.
+/// Returns {A, aFormat, B, bFormat}.
+struct ConvAsMatmul {
+  quant::QuantizedTensor a, b;
+  quant::TensorFormat aFormat, bFormat;
+  int64_t m = 0, k = 0, n = 0;
+};
+llvm::Expected<ConvAsMatmul>
+conv2dAsMatmul(const Conv2dShape &shape, int64_t vectorSize,
+               const quant::QuantizedTensor &input,
+               const quant::TensorFormat &inputFormat,
+               const quant::QuantizedTensor &filter,
+               const quant::TensorFormat &filterFormat);
+
 /// The fp32 M x N result (row-major) from the output region of an image.
 std::vector<float> readMatmulOutput(const MatmulPlan &plan,
                                     llvm::ArrayRef<uint8_t> dram);

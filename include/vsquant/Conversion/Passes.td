@@ -42,13 +42,16 @@ def ConvertVSQuantToLinalg : Pass<"convert-vsquant-to-linalg", "ModuleOp"> {
 
 def ConvertVSQuantToVSQAccel
     : Pass<"convert-vsquant-to-vsqaccel", "ModuleOp"> {
-  let summary = "Compile vsquant matmuls to accelerator programs";
+  let summary = "Compile vsquant matmuls and convs to accelerator programs";
   let description = [{
-    For every `vsquant.matmul` the pass plans a `vsqaccel.program` for the
+    For every `vsquant.matmul` and `vsquant.conv2d` (per-vector machines;
+    run as the GEMM of its im2col rows) the pass plans a `vsqaccel.program`
+    for the
     machine of `config` (an `accel/*.json` file, docs/Accelerator.md): the
     layer is tiled to the buffers exactly as the cost model tiles it, weight
     and input tiles are double buffered when two fit, and the program is
-    appended to the module as `@<function>_matmul<i>`. The matmul keeps its
+    appended to the module as `@<function>_matmul<i>` (or `_conv2d<i>`).
+    The op keeps its
     place in the host function and gets a `vsqaccel.program` attribute
     naming its program (the host runtime that would launch it is not part
     of this pass). The DRAM layout of each program's data images is

@@ -104,18 +104,26 @@ struct ConvertVSQuantToVSQAccelPass
       module.emitError(llvm::toString(config.takeError()));
       return signalPassFailure();
     }
-    SmallVector<MatmulOp> matmuls;
-    module.walk([&](MatmulOp op) { matmuls.push_back(op); });
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isa<MatmulOp, Conv2DOp>(op))
+        layers.push_back(op);
+    });
     OpBuilder builder(module.getContext());
     builder.setInsertionPointToEnd(module.getBody());
-    DenseMap<Operation *, int> countPerFunction;
+    DenseMap<std::pair<Operation *, OperationName>, int> countPerFunction;
     bool failedAny = false;
-    for (MatmulOp op : matmuls) {
+    for (Operation *op : layers) {
       auto function = op->getParentOfType<func::FuncOp>();
+      bool isConv = isa<Conv2DOp>(op);
       std::string name =
           (function ? function.getSymName().str() : std::string("module")) +
-          "_matmul" + std::to_string(countPerFunction[function]++);
-      if (failed(lower(op, name, *config, builder)))
+          (isConv ? "_conv2d" : "_matmul") +
+          std::to_string(countPerFunction[{function, op->getName()}]++);
+      LogicalResult result =
+          isConv ? lowerConv(cast<Conv2DOp>(op), name, *config, builder)
+                 : lower(cast<MatmulOp>(op), name, *config, builder);
+      if (failed(result))
         failedAny = true;
     }
     if (failedAny)
@@ -150,6 +158,65 @@ struct ConvertVSQuantToVSQAccelPass
             n = rhs.getShape()[1];
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planMatmul(config, m, k, n, options);
+    if (!plan)
+      return op.emitOpError("cannot map to accelerator '")
+             << config.name << "': " << llvm::toString(plan.takeError());
+    vsqaccel::ProgramOp program =
+        vsqaccel::buildProgramOp(builder, op.getLoc(), plan->program);
+    op->setAttr("vsqaccel.program",
+                FlatSymbolRefAttr::get(program.getSymNameAttr()));
+    return success();
+  }
+
+  /// A conv runs as the GEMM of its im2col rows (planConv2d); the host lays
+  /// the input out as those rows.
+  LogicalResult lowerConv(Conv2DOp op, StringRef name,
+                          const accel::Config &config, OpBuilder &builder) {
+    auto input = cast<QTensorType>(op.getInput().getType());
+    auto filter = cast<QTensorType>(op.getFilter().getType());
+    if (config.scaling != accel::Scaling::PerVector)
+      return op.emitOpError("maps only to per-vector machines for now "
+                            "(accelerator '")
+             << config.name << "' is per-channel)";
+    if (ShapedType::isDynamicShape(input.getShape()) ||
+        ShapedType::isDynamicShape(filter.getShape()))
+      return op.emitOpError("needs static shapes to map to the accelerator");
+    if (failed(checkOperand(op, "input", input, 3, 0, config.activationBits,
+                            config.activationScaleBits, true, config)) ||
+        failed(checkOperand(op, "filter", filter, 2, 3, config.weightBits,
+                            config.weightScaleBits, false, config)))
+      return failure();
+    accel::MatmulOptions options;
+    options.name = name.str();
+    options.bias = static_cast<bool>(op.getBias());
+    options.relu = op.getRelu();
+    options.unsignedInput = !input.getFormat().isSignedElement();
+    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
+      if (failed(checkOperand(op, "result", result, 3, 0,
+                              config.activationBits, config.activationScaleBits,
+                              true, config)))
+        return failure();
+      options.requantize = true;
+    }
+    ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
+    accel::Conv2dShape shape;
+    shape.batch = in[0];
+    shape.h = in[1];
+    shape.w = in[2];
+    shape.c = in[3];
+    shape.kh = f[0];
+    shape.kw = f[1];
+    shape.f = f[3];
+    shape.strideH = op.getStrides()[0];
+    shape.strideW = op.getStrides()[1];
+    shape.dilationH = op.getDilations()[0];
+    shape.dilationW = op.getDilations()[1];
+    shape.padTop = op.getPadding()[0];
+    shape.padLeft = op.getPadding()[1];
+    shape.padBottom = op.getPadding()[2];
+    shape.padRight = op.getPadding()[3];
+    llvm::Expected<accel::MatmulPlan> plan =
+        accel::planConv2d(config, shape, options);
     if (!plan)
       return op.emitOpError("cannot map to accelerator '")
              << config.name << "': " << llvm::toString(plan.takeError());

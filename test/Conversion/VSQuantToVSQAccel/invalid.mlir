@@ -68,3 +68,13 @@ func.func @requant_n(%a: !vsquant.tensor<4x32, #a>, %w: !vsquant.tensor<32x24, #
   %y = vsquant.matmul %a, %w out_coarse(%g : tensor<f32>) : !vsquant.tensor<4x32, #a>, !vsquant.tensor<32x24, #w> -> !vsquant.tensor<4x24, #o>
   return %y : !vsquant.tensor<4x24, #o>
 }
+
+// -----
+
+#x = #vsquant.format<si4, per_vector(axis = 3, size = 16), scale = ui4>
+#w = #vsquant.format<si4, per_vector(axis = 2, size = 32), scale = ui4, coarse = per_channel(axis = 3)>
+func.func @conv_vector_size(%x: !vsquant.tensor<1x4x4x32, #x>, %w: !vsquant.tensor<1x1x32x8, #w>) -> tensor<1x4x4x8xf32> {
+  // expected-error @+1 {{filter: vector size 32 differs from the hardware's 16 (accelerator 'w4a4-v16-ui4')}}
+  %y = vsquant.conv2d %x, %w : !vsquant.tensor<1x4x4x32, #x>, !vsquant.tensor<1x1x32x8, #w> -> tensor<1x4x4x8xf32>
+  return %y : tensor<1x4x4x8xf32>
+}

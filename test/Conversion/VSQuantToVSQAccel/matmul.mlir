@@ -30,6 +30,7 @@ func.func @wide(%a: !vsquant.tensor<2x16, #a>, %w: !vsquant.tensor<16x80, #w>,
 // CHECK-SAME: accumulator_rows = 64 : i64
 // CHECK-SAME: input_entries = 910 : i64
 // CHECK-SAME: lanes = 64 : i64
+// CHECK-SAME: output_rows = 128 : i64
 // CHECK-SAME: params_words = 258 : i64
 // CHECK-SAME: weight_slots = 60 : i64
 // CHECK-NEXT: %[[P:.*]] = vsqaccel.dma_load params[0] from dram[1224] count 16
@@ -51,6 +52,9 @@ func.func @wide(%a: !vsquant.tensor<2x16, #a>, %w: !vsquant.tensor<16x80, #w>,
 // CHECK: vsqaccel.dma_load weight[1] from dram[594] count 1
 // CHECK: vsqaccel.vmac acc[0] weight[1] input[2] rows 2 vectors 1 lanes 16
 // The first tile's store waits in the DMA queue behind the second tile's
-// loads, and the second postprocess waits for it (one output buffer).
+// loads; the second postprocess writes the other output half, so it does
+// not wait for that store.
 // CHECK: %[[S0:.*]] = vsqaccel.dma_store output[0] to dram[{{[0-9]+}}] count 2 requantized after(%[[P0]])
-// CHECK: vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[0] requantize after({{.*}}, %[[S0]])
+// CHECK: %[[P1:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[2] requantize after(%{{[0-9]+}}, %{{[0-9]+}}){{$}}
+// CHECK: %[[S1:.*]] = vsqaccel.dma_store output[2] to dram[{{[0-9]+}}] count 2 requantized after(%[[P1]])
+// CHECK: vsqaccel.barrier after(%[[S0]], %[[S1]])
