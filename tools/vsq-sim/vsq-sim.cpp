@@ -53,6 +53,11 @@ static cl::opt<std::string>
                cl::desc("N,H,W,C,F,KH,KW[,STRIDE[,PAD]]: end-to-end check of "
                         "a per-vector conv (im2col data image)"),
                cl::cat(category));
+static cl::opt<std::string>
+    mlpSpec("mlp", cl::desc("M,K,H,N: a two-layer network (bias, ReLU, then "
+                            "a second matmul), each layer on the "
+                            "accelerator, re-quantized on the host"),
+            cl::cat(category));
 static cl::opt<unsigned> seed("seed", cl::desc("Random data seed"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> withBias("bias", cl::desc("Add a bias"),
@@ -162,7 +167,10 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
                       const q::TensorFormat &aFormat,
                       const q::QuantizedTensor &b,
                       const q::TensorFormat &bFormat,
-                      const std::vector<float> &bias, Layer costLayer) {
+                      const std::vector<float> &bias, Layer costLayer,
+                      bool withReluHere = withRelu,
+                      std::vector<float> *simulated = nullptr,
+                      int64_t *simulatedCycles = nullptr) {
   const MatmulPlan *plan = &planned;
   int64_t m = plan->layer.m, k = plan->layer.k, n = plan->layer.n;
   // Run what the binary says, not the in-memory plan.
@@ -192,9 +200,9 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
   for (int64_t row = 0; row < m; ++row)
     for (int64_t col = 0; col < n; ++col) {
       float &r = (*reference)[row * n + col];
-      if (withBias)
+      if (!bias.empty())
         r = r + bias[col];
-      if (withRelu)
+      if (withReluHere)
         r = r > 0.0f ? r : 0.0f;
     }
   int64_t mismatches = 0;
@@ -218,6 +226,10 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
   double ratio = double(stats->cycles) / double(cost->cycles);
   outs() << formatv("cost model cycles: {0}; simulator / model = {1:F3}\n",
                     cost->cycles, ratio);
+  if (simulated)
+    *simulated = y;
+  if (simulatedCycles)
+    *simulatedCycles = stats->cycles;
   if (mismatches)
     return 1;
   if (maxCycleError >= 0 && std::fabs(ratio - 1) > maxCycleError)
@@ -377,6 +389,82 @@ static int runConv2d(const Config &config) {
                     gemm->bFormat, bias, plan->layer);
 }
 
+/// Two layers: Y1 = relu(A x B1 + b1) on the accelerator; the host
+/// re-quantizes Y1 per vector (quantizeTensor, unsigned after the ReLU)
+/// into A2; Y2 = A2 x B2 on the accelerator. Each layer is compared bit for
+/// bit with quantizedMatmul on the same operands, so the chain matches the
+/// reference chain.
+static int runMlp(const Config &config) {
+  SmallVector<StringRef> parts;
+  StringRef(mlpSpec).split(parts, ',');
+  int64_t d[4];
+  if (parts.size() != 4)
+    return fail("--mlp must be M,K,H,N");
+  for (int i = 0; i < 4; ++i)
+    if (parts[i].getAsInteger(10, d[i]) || d[i] < 1 || d[i] > 4096)
+      return fail("--mlp: '" + parts[i] + "' is not a dimension in 1..4096");
+  if (config.scaling != Scaling::PerVector)
+    return fail("--mlp needs a per-vector machine");
+  int64_t m = d[0], k = d[1], h = d[2], n = d[3];
+  auto formatFor = [&](bool activation, bool isSigned) {
+    q::TensorFormat f;
+    f.element = {activation ? config.activationBits : config.weightBits,
+                 isSigned};
+    f.granularity = q::Granularity::PerVector;
+    f.axis = activation ? 1 : 0;
+    f.vectorSize = config.vectorSize;
+    f.scaleBits =
+        activation ? config.activationScaleBits : config.weightScaleBits;
+    f.coarseAxis = activation ? -1 : 1;
+    return f;
+  };
+  q::CalibrationOptions calibration;
+  q::TensorFormat aFormat = formatFor(true, true), a2Format = formatFor(true, false);
+  q::TensorFormat bFormat = formatFor(false, true);
+  Expected<q::QuantizedTensor> a =
+      q::quantizeTensor(randomData(m * k, seed, false), {m, k}, aFormat,
+                        calibration);
+  Expected<q::QuantizedTensor> b1 = q::quantizeTensor(
+      randomData(k * h, seed * 31 + 1, false), {k, h}, bFormat, calibration);
+  Expected<q::QuantizedTensor> b2 = q::quantizeTensor(
+      randomData(h * n, seed * 37 + 2, false), {h, n}, bFormat, calibration);
+  if (!a || !b1 || !b2)
+    return fail("quantizing the random operands failed");
+  std::vector<float> bias1 = randomData(h, seed + 5, false);
+
+  MatmulOptions first;
+  first.name = "layer1";
+  first.bias = true;
+  first.relu = true;
+  Expected<MatmulPlan> plan1 = planMatmul(config, m, k, h, first);
+  if (!plan1)
+    return fail(toString(plan1.takeError()));
+  std::vector<float> y1;
+  int64_t cycles1 = 0, cycles2 = 0;
+  outs() << "layer 1: ";
+  if (int status = runPlanned(config, *plan1, *a, aFormat, *b1, bFormat,
+                              bias1, plan1->layer, /*withReluHere=*/true,
+                              &y1, &cycles1))
+    return status;
+  Expected<q::QuantizedTensor> a2 =
+      q::quantizeTensor(y1, {m, h}, a2Format, calibration);
+  if (!a2)
+    return fail(toString(a2.takeError()));
+  MatmulOptions second;
+  second.name = "layer2";
+  second.unsignedInput = true;
+  Expected<MatmulPlan> plan2 = planMatmul(config, m, h, n, second);
+  if (!plan2)
+    return fail(toString(plan2.takeError()));
+  outs() << "layer 2: ";
+  if (int status = runPlanned(config, *plan2, *a2, a2Format, *b2, bFormat, {},
+                              plan2->layer, /*withReluHere=*/false, nullptr,
+                              &cycles2))
+    return status;
+  outs() << formatv("network: {0} simulated cycles\n", cycles1 + cycles2);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -385,9 +473,13 @@ int main(int argc, char **argv) {
   Expected<Config> config = readConfig(configPath);
   if (!config)
     return fail(toString(config.takeError()));
-  if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() != 1)
-    return fail("give exactly one of --program, --matmul or --conv2d");
+  if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() +
+          !mlpSpec.empty() !=
+      1)
+    return fail("give exactly one of --program, --matmul, --conv2d or --mlp");
   if (!conv2dSpec.empty())
     return runConv2d(*config);
+  if (!mlpSpec.empty())
+    return runMlp(*config);
   return programPath.empty() ? runMatmul(*config) : runBinary(*config);
 }
