@@ -7,6 +7,9 @@ Usage: make-corpus.py SOURCE_ROOT OUT_DIR [CALIBRATION_TABLE...]
   OUT_DIR/npy         examples/mlp_inputs/**/*.npy and small hand-made files
                       (every dtype and header version the reader accepts)
   OUT_DIR/calibration hand-made tables plus the given ones (vsq-calibrate's)
+  OUT_DIR/accel-config accel/*.json
+  OUT_DIR/accel-binary vsqaccel binaries written from docs/AcceleratorISA.md's
+                      encoding (every opcode and flag)
 """
 import json
 import pathlib
@@ -37,9 +40,28 @@ def tensor(name, shape, max_abs, counts):
             "histogram": hist, "vector_max_histogram": hist}
 
 
+def accel_binary(name, instructions, per_vector=True):
+    """A vsqaccel binary: V=16, 32 lanes, W4A4 (ui4 scales or per-channel)."""
+    scale_bits = 4 if per_vector else 0
+    header = b"VSQA" + struct.pack("<HHII", 1, 0, 16, 32)
+    header += bytes([4, 4, scale_bits, scale_bits, 32, 0, 0, 0])
+    header += struct.pack("<5I", 8, 16, 4, 130, 4)
+    header += struct.pack("<H", len(name)) + name.encode()
+    body = struct.pack("<I", len(instructions))
+    for opcode, flags, deps, fields in instructions:
+        body += struct.pack("<BBH", opcode, flags, len(deps))
+        body += b"".join(struct.pack("<I", d) for d in deps) + fields
+    return header + body
+
+
+def dma(buffer, addr, dram, count, rows=None, stride=0):
+    fields = struct.pack("<BIQI", buffer, addr, dram, count)
+    return fields + (struct.pack("<IQ", rows, stride) if rows else b"")
+
+
 def main():
     root, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-    for sub in ("ir", "npy", "calibration"):
+    for sub in ("ir", "npy", "calibration", "accel-config", "accel-binary"):
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir(parents=True)
 
@@ -78,7 +100,33 @@ def main():
     for i, path in enumerate(sys.argv[3:]):
         shutil.copy(path, out / "calibration" / f"calibrated-{i}.json")
 
-    for sub in ("ir", "npy", "calibration"):
+    for path in sorted(root.glob("accel/*.json")):
+        shutil.copy(path, out / "accel-config" / path.name)
+    binaries = {
+        "all.bin": accel_binary("all", [
+            (1, 0, [], dma(0, 0, 0, 2)),
+            (1, 1, [0], dma(1, 0, 1024, 2, rows=4, stride=72)),
+            (1, 0, [], dma(2, 65, 2048, 65)),
+            (3, 0, [], struct.pack("<II", 0, 4)),
+            (4, 1, [0, 1, 3], struct.pack("<6I", 0, 0, 0, 4, 2, 32)),
+            (5, 7, [4, 2], struct.pack("<5I", 0, 4, 32, 65, 0)),
+            (2, 1, [5], dma(3, 0, 4096, 4)),
+            (6, 0, [6], b""),
+            (6, 0, [], b""),
+        ]),
+        "per-channel.bin": accel_binary("pc", [
+            (1, 0, [], dma(0, 0, 0, 1)),
+            (1, 0, [], dma(1, 0, 512, 1)),
+            (4, 0, [0, 1], struct.pack("<6I", 0, 0, 0, 1, 1, 16)),
+            (5, 2, [2], struct.pack("<5I", 0, 1, 16, 0, 0)),
+            (2, 0, [3], dma(3, 0, 1024, 1)),
+        ], per_vector=False),
+        "empty.bin": accel_binary("e", []),
+    }
+    for name, data in binaries.items():
+        (out / "accel-binary" / name).write_bytes(data)
+
+    for sub in ("ir", "npy", "calibration", "accel-config", "accel-binary"):
         print(f"{sub}: {len(list((out / sub).iterdir()))} seeds")
 
 

@@ -125,7 +125,8 @@ case "$mode" in
     python3 "$root/fuzz/make-corpus.py" "$root" "$corpus" "${tables[@]}"
     status=0
     for target in npy:vsq-fuzz-npy calibration:vsq-fuzz-calibration-table \
-                  ir:vsq-fuzz-ir; do
+                  ir:vsq-fuzz-ir accel-config:vsq-fuzz-accel-config \
+                  accel-binary:vsq-fuzz-accel-binary; do
       seeds="${target%%:*}" fuzzer="${target#*:}"
       # A fixed seed and a scratch corpus copy: the same inputs every run, and
       # the committed seeds are never rewritten. Crash files land in $build.

@@ -52,6 +52,9 @@ tools = [
     "vsq-calibrate",
     "vsq-eval",
     "vsq-compile",
+    "vsq-accel-cost",
+    "vsq-translate",
+    "vsq-sim",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -17,7 +17,10 @@ EDGE_NUMBERS = ["0", "-1", "1", "65", "9223372036854775807", "-92233720368547758
 KEYWORDS = ["per_tensor", "per_channel", "per_vector", "axis", "size", "scale",
             "coarse", "round", "scale_round", "si4", "ui4", "si8", "ui8", "si1",
             "ui16", "f32", "f8E8M0FNU", "f8E4M3FN", "rne", "rna", "ceil",
-            "nearest", "relu", "bias", "out_coarse", "values", "scales", "?"]
+            "nearest", "relu", "bias", "out_coarse", "values", "scales", "?",
+            # vsqaccel instructions
+            "weight", "input", "params", "output", "dram", "count", "after",
+            "rows", "lanes", "vectors", "requantize", "acc"]
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?\d+|[<>(),=:\[\]x?]")
 
 
@@ -47,7 +50,7 @@ def main():
     chunks = []
     for path in files:
         with open(path) as f:
-            chunks += [c for c in f.read().split("// -----") if "vsquant" in c]
+            chunks += [c for c in f.read().split("// -----") if "vsquant" in c or "vsqaccel" in c]
     crashes = 0
     for i in range(count):
         text = mutate(rng.choice(chunks), rng)

@@ -3,6 +3,7 @@
 #include "vsquant/InitAll.h"
 
 #include "vsquant/Conversion/Passes.h"
+#include "vsquant/Dialect/VSQAccel/IR/VSQAccel.h"
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/Dialect/VSQuant/Transforms/Passes.h"
 
@@ -10,6 +11,7 @@
 
 void vsquant::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::vsquant::VSQuantDialect>();
+  registry.insert<mlir::vsqaccel::VSQAccelDialect>();
 }
 
 void vsquant::registerAllPasses() {

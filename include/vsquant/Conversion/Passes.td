@@ -125,6 +125,38 @@ def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvertVSQuantToVSQAccel
+    : Pass<"convert-vsquant-to-vsqaccel", "ModuleOp"> {
+  let summary = "Compile vsquant matmuls and convs to accelerator programs";
+  let description = [{
+    For every `vsquant.matmul` and `vsquant.conv2d` (per-vector machines;
+    run as the GEMM of its im2col rows) the pass plans a `vsqaccel.program`
+    for the
+    machine of `config` (an `accel/*.json` file, docs/Accelerator.md): the
+    layer is tiled to the buffers exactly as the cost model tiles it, weight
+    and input tiles are double buffered when two fit, and the program is
+    appended to the module as `@<function>_matmul<i>` (or `_conv2d<i>`).
+    The op keeps its
+    place in the host function and gets a `vsqaccel.program` attribute
+    naming its program (the host runtime that would launch it is not part
+    of this pass). The DRAM layout of each program's data images is
+    docs/AcceleratorISA.md's "Matmul programs".
+
+    A matmul maps only when its formats are the machine's: on a per-vector
+    machine, `A` per-vector along K and `B` per-vector along K with the
+    machine's V and `ui<M>` scales, `A`'s coarse scale per tensor; on a
+    per-channel machine, `A` per-tensor and `B` per-channel along N with
+    fp32 scales; element widths at most the datapath's; static shapes.
+    Anything else is an error naming the operand and the mismatch, e.g. a
+    vector size that differs from the hardware's.
+  }];
+  let options = [
+    Option<"configPath", "config", "std::string", /*default=*/"\"\"",
+           "Accelerator config file (accel/*.json)">,
+  ];
+  let dependentDialects = ["::mlir::vsqaccel::VSQAccelDialect"];
+}
+
 def VerifyVSQuantLowered : Pass<"vsquant-verify-lowered", "ModuleOp"> {
   let summary = "Check that nothing of vsquant is left (pipeline contract)";
   let description = [{

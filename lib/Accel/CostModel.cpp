@@ -1,0 +1,398 @@
+//===- CostModel.cpp - Analytical accelerator cost model --------*- C++ -*-===//
+
+#include "vsquant/Accel/CostModel.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace llvm;
+using namespace vsquant::accel;
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+Layer vsquant::accel::matmulLayer(StringRef name, int64_t m, int64_t k,
+                                  int64_t n, int64_t vectorSize) {
+  Layer layer;
+  layer.name = name.str();
+  layer.kind = "matmul";
+  layer.m = m;
+  layer.k = k;
+  layer.n = n;
+  layer.kVectors = ceilDiv(k, vectorSize);
+  layer.inputElements = m * k;
+  return layer;
+}
+
+Layer vsquant::accel::conv2dLayer(StringRef name, int64_t batch, int64_t h,
+                                  int64_t w, int64_t c, int64_t f, int64_t kh,
+                                  int64_t kw, int64_t stride, int64_t pad,
+                                  int64_t vectorSize) {
+  int64_t oh = (h + 2 * pad - kh) / stride + 1;
+  int64_t ow = (w + 2 * pad - kw) / stride + 1;
+  Layer layer;
+  layer.name = name.str();
+  layer.kind = "conv2d";
+  layer.m = batch * oh * ow;
+  layer.k = kh * kw * c;
+  layer.n = f;
+  layer.kVectors = kh * kw * ceilDiv(c, vectorSize);
+  layer.inputElements = batch * h * w * c;
+  return layer;
+}
+
+double vsquant::accel::total(const Breakdown &breakdown) {
+  double sum = 0;
+  for (const auto &entry : breakdown)
+    sum += entry.second;
+  return sum;
+}
+
+double vsquant::accel::peTotal(const Breakdown &breakdown) {
+  double sum = 0;
+  for (const auto &entry : breakdown)
+    if (entry.first != "global_buffer" && entry.first != "dram")
+      sum += entry.second;
+  return sum;
+}
+
+namespace {
+/// Prices actions with the component table at the machine's node.
+struct Prices {
+  const ComponentTable &table;
+  double energyScale, areaScale;
+
+  explicit Prices(const Config &config)
+      : table(config.components), energyScale(config.energyScale()),
+        areaScale(config.areaScale()) {}
+
+  double mulEnergy(double a, double b) const {
+    return a * b * table.multiplierEnergyPjPerBit2 * energyScale;
+  }
+  double addEnergy(double bits) const {
+    return bits * table.adderEnergyPjPerBit * energyScale;
+  }
+  double regEnergy(double bits) const {
+    return bits * table.registerEnergyPjPerBit * energyScale;
+  }
+  /// Energy of accessing `bits` of an SRAM of `bytes`.
+  double sramEnergy(double bits, double bytes) const {
+    double size = std::pow(bytes / table.sramReferenceBytes,
+                           table.sramEnergySizeExponent);
+    return bits * table.sramEnergyPjPerBit * size * energyScale;
+  }
+  double dramEnergy(double bits) const {
+    return bits * table.dramEnergyPjPerBit * energyScale;
+  }
+  double mulArea(double a, double b) const {
+    return a * b * table.multiplierAreaUm2PerBit2 * areaScale;
+  }
+  double addArea(double bits) const {
+    return bits * table.adderAreaUm2PerBit * areaScale;
+  }
+  double regArea(double bits) const {
+    return bits * table.registerAreaUm2PerBit * areaScale;
+  }
+  double sramArea(double bytes) const {
+    return bytes * 8 * table.sramAreaUm2PerBit * areaScale;
+  }
+};
+
+/// The post-processing unit's datapath: fp32 (24-bit significand) coarse
+/// scale multiply and re-quantization multiply, a 32-bit bias add.
+constexpr double kPpuMantissaBits = 24;
+constexpr double kPpuBiasBits = 32;
+
+/// Vectors are stored packed and padded to whole bytes (the ISA's entries,
+/// vsquant/Accel/ISA.h), so that the cost model tiles like the lowering.
+int64_t weightVectorBits(const Config &config) {
+  return (config.vectorSize * config.weightBits + config.weightScaleBits + 7) /
+         8 * 8;
+}
+int64_t inputVectorBits(const Config &config) {
+  return (config.vectorSize * config.activationBits +
+          config.activationScaleBits + 7) / 8 * 8;
+}
+} // namespace
+
+Expected<Tiling> vsquant::accel::tileLayer(const Config &config,
+                                           const Layer &layer) {
+  if (layer.m <= 0 || layer.n <= 0 || layer.kVectors <= 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "layer '%s' has an empty dimension",
+                             layer.name.c_str());
+  Tiling tiling;
+  int64_t lanes = config.lanesPerPE;
+  int64_t weightBits = config.weightBufferBytes * 8;
+  int64_t inputBits = config.inputBufferBytes * 8;
+  int64_t weightVector = weightVectorBits(config);
+  int64_t inputVector = inputVectorBits(config);
+  // Rows first: the accumulator buffer holds one partial sum per lane and
+  // row, and every row of a tile reuses each latched weight vector.
+  tiling.mTileRows =
+      std::min(layer.m, config.accumulatorBufferBytes * 8 /
+                            (lanes * int64_t(config.accumulatorBits)));
+  // Half of the weight and input buffers per tile when two tiles fit:
+  // the DMA fills one half while the lanes read the other.
+  for (int64_t halves : {2, 1}) {
+    while (tiling.mTileRows >= 1) {
+      int64_t kFit = std::min(weightBits / (halves * lanes * weightVector),
+                              inputBits / (halves * tiling.mTileRows *
+                                           inputVector));
+      if (kFit >= 1) {
+        tiling.kTileVectors = std::min(layer.kVectors, kFit);
+        break;
+      }
+      // Fewer rows until one vector per row fits (halving keeps it quick).
+      tiling.mTileRows /= 2;
+    }
+    if (tiling.kTileVectors >= 1) {
+      tiling.doubleBuffered = halves == 2;
+      break;
+    }
+    tiling.mTileRows =
+        std::min(layer.m, config.accumulatorBufferBytes * 8 /
+                              (lanes * int64_t(config.accumulatorBits)));
+  }
+  if (tiling.kTileVectors < 1 || tiling.mTileRows < 1)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "layer '%s' cannot map: the buffers do not hold one weight vector "
+        "per lane, one input vector and one row of partial sums",
+        layer.name.c_str());
+  tiling.nTiles = ceilDiv(layer.n, config.lanes());
+  tiling.mTiles = ceilDiv(layer.m, tiling.mTileRows);
+  tiling.kTiles = ceilDiv(layer.kVectors, tiling.kTileVectors);
+  return tiling;
+}
+
+Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
+                                                  const Layer &layer) {
+  Expected<Tiling> tiling = tileLayer(config, layer);
+  if (!tiling)
+    return tiling.takeError();
+  Prices price(config);
+  LayerCost cost;
+  cost.layer = layer;
+  cost.tiling = *tiling;
+  const Tiling &t = *tiling;
+  bool perVector = config.scaling == Scaling::PerVector;
+  double wb = config.weightBits, ab = config.activationBits;
+  double ws = config.weightScaleBits, as = config.activationScaleBits;
+  double v = config.vectorSize;
+  double dotBits = config.dotProductBits();
+
+  cost.macs = layer.m * layer.k * layer.n;
+  double vectorOps = double(layer.m) * layer.n * layer.kVectors;
+  double outputs = double(layer.m) * layer.n;
+
+  // Traffic (bytes). Weights carry their per-vector scales and one fp32
+  // coarse scale per output channel; outputs leave re-quantized, with their
+  // dynamic per-vector scales on a per-vector machine.
+  // Lane tiles are padded to all lanes (the ISA moves whole slots).
+  double paddedN = double(t.nTiles) * config.lanes();
+  double weightBytes =
+      (paddedN * layer.kVectors * weightVectorBits(config) + paddedN * 32.0) /
+      8;
+  // Weights reach the PEs once per nTile when a whole K fits one tile, else
+  // once per (nTile, mTile). The global buffer stages DRAM data: an nTile's
+  // weight columns and the whole input stay there when each fits half of it;
+  // otherwise they come from DRAM again on every reuse.
+  double weightLoads = t.kTiles == 1 ? 1 : t.mTiles;
+  double weightColumnBytes = weightBytes * std::min<double>(
+      1.0, double(config.lanes()) / layer.n);
+  bool weightsResident = weightColumnBytes * 2 <= config.globalBufferBytes;
+  double weightDramBytes =
+      weightsResident ? weightBytes : weightBytes * weightLoads;
+  double inputBytes =
+      double(layer.inputElements) / v * inputVectorBits(config) / 8;
+  bool inputResident = inputBytes * 2 <= config.globalBufferBytes;
+  double inputDramBytes = inputResident ? inputBytes : inputBytes * t.nTiles;
+  double outputBytes =
+      layer.requantizedOutput
+          ? outputs / v * inputVectorBits(config) / 8
+          : double(t.nTiles) * layer.m * config.lanes() * 4;
+  // On chip: every PE gets the broadcast input tiles, lanes their weights.
+  double inputToPeBytes =
+      double(t.nTiles) * layer.m * layer.kVectors * inputVectorBits(config) / 8;
+  double weightToPeBytes = weightBytes * weightLoads;
+
+  cost.dramReadBytes = int64_t(std::ceil(weightDramBytes + inputDramBytes));
+  cost.dramWriteBytes = int64_t(std::ceil(outputBytes));
+
+  // Cycles: one vector MAC per lane per cycle for every (row, vector) of an
+  // nTile; after each mTile the PPU drains its rows x lanesPerPE outputs,
+  // ppuLanes per cycle.
+  int64_t drainCycles = 0;
+  for (int64_t rows = layer.m; rows > 0; rows -= t.mTileRows)
+    drainCycles += ceilDiv(std::min(rows, t.mTileRows) * config.lanesPerPE,
+                           config.ppuLanes);
+  cost.computeCycles =
+      t.nTiles * (layer.m * layer.kVectors + drainCycles);
+  // DMA read and write channels (as AXI has), each at the DRAM bandwidth;
+  // re-reads the global buffer holds move at the on-chip bandwidth.
+  double reloadBytes = std::max(
+      0.0, inputToPeBytes + weightToPeBytes - weightDramBytes - inputDramBytes);
+  cost.dmaCycles = int64_t(std::ceil(std::max(
+      cost.dramReadBytes / config.dramBytesPerCycle +
+          reloadBytes / config.onChipBytesPerCycle,
+      cost.dramWriteBytes / config.dramBytesPerCycle)));
+  // The first tile's loads and the last tile's store overlap nothing.
+  double firstTileBytes =
+      (double(config.lanes()) * t.kTileVectors * weightVectorBits(config) +
+       double(t.mTileRows) * t.kTileVectors * inputVectorBits(config)) / 8;
+  double lastStoreBytes = outputBytes / (double(t.nTiles) * t.mTiles);
+  int64_t edges = int64_t(std::ceil(
+      (firstTileBytes + lastStoreBytes) / config.dramBytesPerCycle));
+  if (t.doubleBuffered)
+    cost.cycles = std::max(cost.computeCycles, cost.dmaCycles) + edges;
+  else
+    cost.cycles = cost.computeCycles + cost.dmaCycles;
+  cost.utilization =
+      double(cost.macs) / (double(cost.cycles) * config.macsPerCycle());
+
+  // Energy (pJ).
+  double mac = vectorOps * (v * price.mulEnergy(wb, ab) +
+                            (v - 1) * price.addEnergy(dotBits));
+  double scale = perVector ? vectorOps * (price.mulEnergy(ws, as) +
+                                          price.mulEnergy(dotBits, ws + as))
+                           : 0;
+  double accumulator = vectorOps * price.addEnergy(config.accumulatorBits);
+  // Lanes latch a weight vector once per (j, mTile) and reuse it for the
+  // mTile's rows.
+  double weightLatches = double(layer.n) * layer.kVectors * t.mTiles;
+  mac += weightLatches * price.regEnergy(weightVectorBits(config));
+  double weightBuffer =
+      price.sramEnergy(weightToPeBytes * 8, config.weightBufferBytes) +
+      price.sramEnergy(weightLatches * weightVectorBits(config),
+                       config.weightBufferBytes);
+  double activePes = std::min<double>(config.pes,
+                                      ceilDiv(layer.n, config.lanesPerPE));
+  double inputVectorReads =
+      double(t.nTiles) * layer.m * layer.kVectors * activePes;
+  // Each input vector is written into a PE's buffer once and read once.
+  double inputBuffer =
+      2 * price.sramEnergy(inputVectorReads * inputVectorBits(config),
+                           config.inputBufferBytes);
+  // Each vector MAC reads and writes its row's partial sum.
+  double accumulatorBuffer = price.sramEnergy(
+      2 * vectorOps * config.accumulatorBits, config.accumulatorBufferBytes);
+  double globalBuffer = price.sramEnergy(
+      8 * (cost.dramReadBytes + cost.dramWriteBytes + inputToPeBytes +
+           weightToPeBytes + outputBytes),
+      config.globalBufferBytes);
+  double ppu =
+      outputs * (2 * price.mulEnergy(kPpuMantissaBits, kPpuMantissaBits) +
+                 price.addEnergy(kPpuBiasBits) +
+                 (perVector ? price.addEnergy(ab) : 0));
+  double dram = price.dramEnergy(8.0 * (cost.dramReadBytes + cost.dramWriteBytes));
+  cost.energyPj = {{"mac", mac},
+                   {"scale", scale},
+                   {"accumulator", accumulator},
+                   {"weight_buffer", weightBuffer},
+                   {"input_buffer", inputBuffer},
+                   {"accumulator_buffer", accumulatorBuffer},
+                   {"global_buffer", globalBuffer},
+                   {"ppu", ppu},
+                   {"dram", dram}};
+  return cost;
+}
+
+Breakdown vsquant::accel::estimateArea(const Config &config) {
+  Prices price(config);
+  bool perVector = config.scaling == Scaling::PerVector;
+  double lanes = config.lanes(), v = config.vectorSize;
+  double dotBits = config.dotProductBits();
+  double macArray =
+      lanes * (v * price.mulArea(config.weightBits, config.activationBits) +
+               (v - 1) * price.addArea(dotBits) +
+               price.regArea(weightVectorBits(config)));
+  double scaleUnits =
+      perVector
+          ? lanes * (price.mulArea(config.weightScaleBits,
+                                   config.activationScaleBits) +
+                     price.mulArea(dotBits, config.weightScaleBits +
+                                                config.activationScaleBits))
+          : 0;
+  double accumulators = lanes * (price.addArea(config.accumulatorBits) +
+                                 price.regArea(config.accumulatorBits));
+  double pes = config.pes;
+  // ppuLanes PPU lanes per PE; per-vector machines add the max tree that
+  // finds each output vector's largest magnitude for its dynamic scale.
+  double ppu = pes * config.ppuLanes *
+               (2 * price.mulArea(kPpuMantissaBits, kPpuMantissaBits) +
+                price.addArea(kPpuBiasBits));
+  if (perVector)
+    ppu += pes * (v - 1) * price.addArea(config.activationBits);
+  return {{"mac_array", macArray},
+          {"scale_units", scaleUnits},
+          {"accumulators", accumulators},
+          {"weight_buffer", pes * price.sramArea(config.weightBufferBytes)},
+          {"input_buffer", pes * price.sramArea(config.inputBufferBytes)},
+          {"accumulator_buffer",
+           pes * price.sramArea(config.accumulatorBufferBytes)},
+          {"global_buffer", price.sramArea(config.globalBufferBytes)},
+          {"ppu", ppu}};
+}
+
+double vsquant::accel::datapathEnergyPerMacPj(const Config &config) {
+  Layer layer = matmulLayer("probe", 4096, 64 * config.vectorSize,
+                            config.lanes(), config.vectorSize);
+  Expected<LayerCost> cost = estimateLayer(config, layer);
+  if (!cost) {
+    consumeError(cost.takeError());
+    return 0;
+  }
+  double energy = 0;
+  for (const auto &[name, pj] : cost->energyPj)
+    if (name == "mac" || name == "scale" || name == "accumulator")
+      energy += pj;
+  return energy / double(cost->macs);
+}
+
+double vsquant::accel::multiplierEnergyPerMacPj(const Config &config) {
+  Prices price(config);
+  double v = config.vectorSize;
+  double energy = v * price.mulEnergy(config.weightBits, config.activationBits);
+  if (config.scaling == Scaling::PerVector)
+    energy += price.mulEnergy(config.weightScaleBits,
+                              config.activationScaleBits) +
+              price.mulEnergy(config.dotProductBits(),
+                              config.weightScaleBits +
+                                  config.activationScaleBits);
+  return energy / v;
+}
+
+static json::Object toObject(const Breakdown &breakdown) {
+  json::Object object;
+  for (const auto &[name, value] : breakdown)
+    object[name] = value;
+  return object;
+}
+
+json::Value vsquant::accel::toJSON(const LayerCost &cost) {
+  const Tiling &t = cost.tiling;
+  return json::Object{
+      {"name", cost.layer.name},
+      {"kind", cost.layer.kind},
+      {"m", cost.layer.m},
+      {"k", cost.layer.k},
+      {"n", cost.layer.n},
+      {"macs", cost.macs},
+      {"cycles", cost.cycles},
+      {"compute_cycles", cost.computeCycles},
+      {"dma_cycles", cost.dmaCycles},
+      {"utilization", cost.utilization},
+      {"dram_read_bytes", cost.dramReadBytes},
+      {"dram_write_bytes", cost.dramWriteBytes},
+      {"tiling", json::Object{{"n_tiles", t.nTiles},
+                              {"m_tiles", t.mTiles},
+                              {"k_tiles", t.kTiles},
+                              {"m_tile_rows", t.mTileRows},
+                              {"k_tile_vectors", t.kTileVectors},
+                              {"double_buffered", t.doubleBuffered}}},
+      {"energy_pj", toObject(cost.energyPj)},
+      {"energy_total_pj", total(cost.energyPj)}};
+}

@@ -1,0 +1,204 @@
+//===- Schedule.cpp - Layer programs for the accelerator --------*- C++ -*-===//
+
+#include "vsquant/Accel/Schedule.h"
+
+#include <algorithm>
+#include <optional>
+
+using namespace llvm;
+using namespace vsquant::accel;
+
+namespace {
+/// Appends instructions and tracks the tokens double buffering needs.
+struct Emitter {
+  Program &program;
+  uint32_t emit(Instruction in, std::initializer_list<int64_t> deps) {
+    for (int64_t dep : deps)
+      if (dep >= 0 &&
+          std::find(in.deps.begin(), in.deps.end(), dep) == in.deps.end())
+        in.deps.push_back(uint32_t(dep));
+    program.instructions.push_back(std::move(in));
+    return program.instructions.size() - 1;
+  }
+};
+} // namespace
+
+Expected<MatmulPlan> vsquant::accel::planConv2d(const Config &config,
+                                                const Conv2dShape &shape,
+                                                const MatmulOptions &options) {
+  if (shape.outH() < 1 || shape.outW() < 1)
+    return createStringError(inconvertibleErrorCode(),
+                             "'%s': the filter does not fit the padded input",
+                             options.name.c_str());
+  int64_t v = config.vectorSize;
+  int64_t channelVectors = (shape.c + v - 1) / v;
+  int64_t m = shape.batch * shape.outH() * shape.outW();
+  int64_t k = shape.kh * shape.kw * channelVectors * v;
+  Expected<MatmulPlan> plan = planMatmul(config, m, k, shape.f, options);
+  if (!plan)
+    return plan.takeError();
+  plan->layer.kind = "conv2d";
+  plan->layer.inputElements = shape.batch * shape.h * shape.w * shape.c;
+  return plan;
+}
+
+Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
+                                                int64_t m, int64_t k,
+                                                int64_t n,
+                                                const MatmulOptions &options) {
+  MatmulPlan plan;
+  plan.layer = matmulLayer(options.name, m, k, n, config.vectorSize);
+  Expected<Tiling> tiling = tileLayer(config, plan.layer);
+  if (!tiling)
+    return tiling.takeError();
+  plan.tiling = *tiling;
+  const Tiling &t = plan.tiling;
+  Program &program = plan.program;
+  program.name = options.name;
+  program.shape = machineShapeOf(config);
+  const MachineShape &s = program.shape;
+  int64_t lanes = s.lanes, kVectors = plan.layer.kVectors;
+  if (options.requantize) {
+    if (!s.isPerVector())
+      return createStringError(inconvertibleErrorCode(),
+                               "'%s': re-quantized outputs need a per-vector "
+                               "machine",
+                               options.name.c_str());
+    if (lanes % s.vectorSize != 0 || n % s.vectorSize != 0)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "'%s': re-quantized outputs need N (%lld) and the lanes (%lld) to "
+          "be multiples of V (%lld)",
+          options.name.c_str(), (long long)n, (long long)lanes,
+          (long long)s.vectorSize);
+  }
+
+  DramLayout &layout = plan.layout;
+  layout.inputRowBytes = kVectors * s.inputEntryBytes();
+  layout.weightBase = m * layout.inputRowBytes;
+  layout.weightSlotBytes = s.weightSlotBytes();
+  layout.paramsBase =
+      layout.weightBase + t.nTiles * kVectors * layout.weightSlotBytes;
+  layout.paramsTileWords =
+      lanes * (options.bias ? 2 : 1) + (options.requantize ? 1 : 0);
+  layout.outputBase = layout.paramsBase + t.nTiles * layout.paramsTileWords * 4;
+  layout.outputRowBytes = s.outputRowBytes(options.requantize);
+  layout.totalBytes = layout.outputBase + t.nTiles * m * layout.outputRowBytes;
+
+  // Buffer halves: weight slots [h * kt, ...), input entries
+  // [h * mt * kt, ...), params words [h * paramsTileWords, ...).
+  int64_t halves = t.doubleBuffered ? 2 : 1;
+  Emitter out{program};
+  int64_t lastReaderOfWeight[2] = {-1, -1}, lastReaderOfInput[2] = {-1, -1};
+  int64_t lastReaderOfParams[2] = {-1, -1};
+  int64_t lastPostprocess = -1, lastStoreOfHalf[2] = {-1, -1};
+  int64_t outputTiles = 0;
+  int64_t weightLoads = 0, inputLoads = 0;
+  // A tile's store is issued after the next tile's loads, just before the
+  // next postprocess (which must wait for it: one output buffer). The DMA
+  // queue is in order, and a store waiting for the PPU would otherwise
+  // hold back the prefetch of the next tile.
+  std::optional<Instruction> pendingStore;
+  auto flushStore = [&] {
+    if (pendingStore)
+      lastStoreOfHalf[pendingStore->addr == 0 ? 0 : 1] =
+          out.emit(*pendingStore, {lastPostprocess});
+    pendingStore.reset();
+  };
+  for (int64_t nt = 0; nt < t.nTiles; ++nt) {
+    int64_t active = std::min(lanes, n - nt * lanes);
+    int64_t paramsHalf = nt % 2;
+    Instruction params;
+    params.opcode = Opcode::DmaLoad;
+    params.buffer = BufferKind::Params;
+    params.addr = paramsHalf * layout.paramsTileWords;
+    params.dramAddr = layout.paramsBase + nt * layout.paramsTileWords * 4;
+    params.count = active * (options.bias ? 2 : 1) + (options.requantize ? 1 : 0);
+    int64_t paramsLoad =
+        out.emit(params, {lastReaderOfParams[paramsHalf]});
+    // Weights of an nTile with a single K tile stay for all its mTiles.
+    int64_t residentWeights = -1, residentHalf = 0;
+    for (int64_t mt = 0; mt < t.mTiles; ++mt) {
+      int64_t row0 = mt * t.mTileRows;
+      int64_t rows = std::min(t.mTileRows, m - row0);
+      Instruction clear;
+      clear.opcode = Opcode::AccClear;
+      clear.rows = rows;
+      int64_t previous = out.emit(clear, {lastPostprocess});
+      for (int64_t kt = 0; kt < t.kTiles; ++kt) {
+        int64_t vector0 = kt * t.kTileVectors;
+        int64_t vectors = std::min(t.kTileVectors, kVectors - vector0);
+        int64_t weightLoad = residentWeights, weightHalf = residentHalf;
+        if (weightLoad < 0) {
+          weightHalf = weightLoads++ % halves;
+          Instruction w;
+          w.opcode = Opcode::DmaLoad;
+          w.buffer = BufferKind::Weight;
+          w.addr = weightHalf * t.kTileVectors;
+          w.dramAddr = layout.weightBase +
+                       (nt * kVectors + vector0) * layout.weightSlotBytes;
+          w.count = vectors;
+          weightLoad = out.emit(w, {lastReaderOfWeight[weightHalf]});
+          if (t.kTiles == 1) {
+            residentWeights = weightLoad;
+            residentHalf = weightHalf;
+          }
+        }
+        int64_t inputHalf = inputLoads++ % halves;
+        Instruction a;
+        a.opcode = Opcode::DmaLoad;
+        a.buffer = BufferKind::Input;
+        a.addr = inputHalf * t.mTileRows * t.kTileVectors;
+        a.dramAddr = row0 * layout.inputRowBytes + vector0 * s.inputEntryBytes();
+        a.count = vectors;
+        a.rows = rows;
+        a.stride = layout.inputRowBytes;
+        int64_t inputLoad = out.emit(a, {lastReaderOfInput[inputHalf]});
+        Instruction mac;
+        mac.opcode = Opcode::Vmac;
+        mac.weight = weightHalf * t.kTileVectors;
+        mac.input = inputHalf * t.mTileRows * t.kTileVectors;
+        mac.rows = rows;
+        mac.vectors = vectors;
+        mac.lanes = active;
+        mac.unsignedInput = options.unsignedInput;
+        previous = out.emit(mac, {weightLoad, inputLoad, previous});
+        lastReaderOfWeight[weightHalf] = previous;
+        lastReaderOfInput[inputHalf] = previous;
+      }
+      // Output rows alternate halves: a postprocess waits only for the store
+      // that last drained its half.
+      int64_t outputHalf = outputTiles++ % 2;
+      Instruction post;
+      post.opcode = Opcode::Postprocess;
+      post.out = outputHalf * t.mTileRows;
+      post.rows = rows;
+      post.lanes = active;
+      post.params = paramsHalf * layout.paramsTileWords;
+      post.bias = options.bias;
+      post.relu = options.relu;
+      post.requantize = options.requantize;
+      flushStore();
+      lastPostprocess =
+          out.emit(post, {previous, paramsLoad, lastStoreOfHalf[outputHalf]});
+      lastReaderOfParams[paramsHalf] = lastPostprocess;
+      Instruction store;
+      store.opcode = Opcode::DmaStore;
+      store.buffer = BufferKind::Output;
+      store.addr = post.out;
+      store.dramAddr =
+          layout.outputBase + (nt * m + row0) * layout.outputRowBytes;
+      store.count = rows;
+      store.requantized = options.requantize;
+      pendingStore = store;
+    }
+  }
+  flushStore();
+  Instruction end;
+  end.opcode = Opcode::Barrier;
+  out.emit(end, {lastStoreOfHalf[0], lastStoreOfHalf[1]});
+  for (auto [index, in] : llvm::enumerate(program.instructions))
+    if (Error e = checkInstruction(s, in, index))
+      return std::move(e);
+  return plan;
+}

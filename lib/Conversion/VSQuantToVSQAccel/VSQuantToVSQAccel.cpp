@@ -1,0 +1,230 @@
+//===- VSQuantToVSQAccel.cpp - vsquant matmuls to accelerator programs ---===//
+//
+// Checks that each vsquant.matmul's formats are the machine's, plans its
+// program with vsquant::accel::planMatmul (the cost model's tiling) and
+// appends it to the module as a vsqaccel.program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/Accel/Schedule.h"
+#include "vsquant/Conversion/Passes.h"
+#include "vsquant/Dialect/VSQAccel/IR/VSQAccel.h"
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+#include "vsquant/Target/VSQAccel/ProgramIR.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace vsquant {
+#define GEN_PASS_DEF_CONVERTVSQUANTTOVSQACCEL
+#include "vsquant/Conversion/Passes.h.inc"
+} // namespace vsquant
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::vsquant;
+namespace accel = ::vsquant::accel;
+
+namespace {
+/// Emits `message` on `op`, prefixed with the operand, and fails.
+LogicalResult mismatch(Operation *op, StringRef operand, const Twine &message,
+                       const accel::Config &config) {
+  return op->emitOpError() << operand << ": " << message << " (accelerator '"
+                           << config.name << "')";
+}
+
+/// Checks one operand's format against the machine. `reductionAxis` is the
+/// operand's K axis, `channelAxis` its other axis; `elementBits` the
+/// datapath width and `scaleBits` its per-vector scale width.
+LogicalResult checkOperand(Operation *op, StringRef operand, QTensorType type,
+                           int64_t reductionAxis, int64_t channelAxis,
+                           unsigned elementBits, unsigned scaleBits,
+                           bool isActivation, const accel::Config &config) {
+  FormatAttr format = type.getFormat();
+  if (format.getElementBits() > elementBits)
+    return mismatch(op, operand,
+                    Twine(format.getElementBits()) +
+                        "-bit elements do not fit the " + Twine(elementBits) +
+                        "-bit datapath",
+                    config);
+  if (config.scaling == accel::Scaling::PerVector) {
+    if (format.getGranularity() != Granularity::PerVector ||
+        format.getAxis() != reductionAxis)
+      return mismatch(op, operand,
+                      "must be per_vector along the reduction axis " +
+                          Twine(reductionAxis) + " on a per-vector machine",
+                      config);
+    if (format.getVectorSize() != config.vectorSize)
+      return mismatch(op, operand,
+                      "vector size " + Twine(format.getVectorSize()) +
+                          " differs from the hardware's " +
+                          Twine(config.vectorSize),
+                      config);
+    if (!format.isTwoLevel() || format.getScaleBits() != scaleBits)
+      return mismatch(op, operand,
+                      "needs two-level ui" + Twine(scaleBits) +
+                          " scales, the machine's per-vector scale width",
+                      config);
+    if (isActivation && !format.hasPerTensorCoarse())
+      return mismatch(op, operand,
+                      "a per-row coarse scale cannot be applied per lane by "
+                      "the PPU; use a per-tensor coarse scale",
+                      config);
+    return success();
+  }
+  Granularity expected =
+      isActivation ? Granularity::PerTensor : Granularity::PerChannel;
+  if (format.getGranularity() != expected ||
+      (!isActivation && format.getAxis() != channelAxis) ||
+      !format.isSingleLevel())
+    return mismatch(op, operand,
+                    Twine("must be ") +
+                        (isActivation ? "per_tensor"
+                                      : "per_channel along N (axis 1)") +
+                        " with f32 scales on a per-channel machine",
+                    config);
+  return success();
+}
+
+struct ConvertVSQuantToVSQAccelPass
+    : mlir::vsquant::impl::ConvertVSQuantToVSQAccelBase<
+          ConvertVSQuantToVSQAccelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (configPath.empty()) {
+      module.emitError("convert-vsquant-to-vsqaccel needs "
+                       "config=<accelerator.json>");
+      return signalPassFailure();
+    }
+    llvm::Expected<accel::Config> config = accel::readConfig(configPath);
+    if (!config) {
+      module.emitError(llvm::toString(config.takeError()));
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isa<MatmulOp, Conv2DOp>(op))
+        layers.push_back(op);
+    });
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointToEnd(module.getBody());
+    DenseMap<std::pair<Operation *, OperationName>, int> countPerFunction;
+    bool failedAny = false;
+    for (Operation *op : layers) {
+      auto function = op->getParentOfType<func::FuncOp>();
+      bool isConv = isa<Conv2DOp>(op);
+      std::string name =
+          (function ? function.getSymName().str() : std::string("module")) +
+          (isConv ? "_conv2d" : "_matmul") +
+          std::to_string(countPerFunction[{function, op->getName()}]++);
+      LogicalResult result =
+          isConv ? lowerConv(cast<Conv2DOp>(op), name, *config, builder)
+                 : lower(cast<MatmulOp>(op), name, *config, builder);
+      if (failed(result))
+        failedAny = true;
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+
+  LogicalResult lower(MatmulOp op, StringRef name,
+                      const accel::Config &config, OpBuilder &builder) {
+    auto lhs = cast<QTensorType>(op.getLhs().getType());
+    auto rhs = cast<QTensorType>(op.getRhs().getType());
+    if (ShapedType::isDynamicShape(lhs.getShape()) ||
+        ShapedType::isDynamicShape(rhs.getShape()))
+      return op.emitOpError("needs static shapes to map to the accelerator");
+    if (failed(checkOperand(op, "lhs", lhs, 1, 0, config.activationBits,
+                            config.activationScaleBits, true, config)) ||
+        failed(checkOperand(op, "rhs", rhs, 0, 1, config.weightBits,
+                            config.weightScaleBits, false, config)))
+      return failure();
+    accel::MatmulOptions options;
+    options.name = name.str();
+    options.bias = static_cast<bool>(op.getBias());
+    options.relu = op.getRelu();
+    options.unsignedInput = !lhs.getFormat().isSignedElement();
+    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
+      if (failed(checkOperand(op, "result", result, 1, 0,
+                              config.activationBits, config.activationScaleBits,
+                              true, config)))
+        return failure();
+      options.requantize = true;
+    }
+    int64_t m = lhs.getShape()[0], k = lhs.getShape()[1],
+            n = rhs.getShape()[1];
+    llvm::Expected<accel::MatmulPlan> plan =
+        accel::planMatmul(config, m, k, n, options);
+    if (!plan)
+      return op.emitOpError("cannot map to accelerator '")
+             << config.name << "': " << llvm::toString(plan.takeError());
+    vsqaccel::ProgramOp program =
+        vsqaccel::buildProgramOp(builder, op.getLoc(), plan->program);
+    op->setAttr("vsqaccel.program",
+                FlatSymbolRefAttr::get(program.getSymNameAttr()));
+    return success();
+  }
+
+  /// A conv runs as the GEMM of its im2col rows (planConv2d); the host lays
+  /// the input out as those rows.
+  LogicalResult lowerConv(Conv2DOp op, StringRef name,
+                          const accel::Config &config, OpBuilder &builder) {
+    auto input = cast<QTensorType>(op.getInput().getType());
+    auto filter = cast<QTensorType>(op.getFilter().getType());
+    if (config.scaling != accel::Scaling::PerVector)
+      return op.emitOpError("maps only to per-vector machines for now "
+                            "(accelerator '")
+             << config.name << "' is per-channel)";
+    if (ShapedType::isDynamicShape(input.getShape()) ||
+        ShapedType::isDynamicShape(filter.getShape()))
+      return op.emitOpError("needs static shapes to map to the accelerator");
+    if (failed(checkOperand(op, "input", input, 3, 0, config.activationBits,
+                            config.activationScaleBits, true, config)) ||
+        failed(checkOperand(op, "filter", filter, 2, 3, config.weightBits,
+                            config.weightScaleBits, false, config)))
+      return failure();
+    accel::MatmulOptions options;
+    options.name = name.str();
+    options.bias = static_cast<bool>(op.getBias());
+    options.relu = op.getRelu();
+    options.unsignedInput = !input.getFormat().isSignedElement();
+    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
+      if (failed(checkOperand(op, "result", result, 3, 0,
+                              config.activationBits, config.activationScaleBits,
+                              true, config)))
+        return failure();
+      options.requantize = true;
+    }
+    ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
+    accel::Conv2dShape shape;
+    shape.batch = in[0];
+    shape.h = in[1];
+    shape.w = in[2];
+    shape.c = in[3];
+    shape.kh = f[0];
+    shape.kw = f[1];
+    shape.f = f[3];
+    shape.strideH = op.getStrides()[0];
+    shape.strideW = op.getStrides()[1];
+    shape.dilationH = op.getDilations()[0];
+    shape.dilationW = op.getDilations()[1];
+    shape.padTop = op.getPadding()[0];
+    shape.padLeft = op.getPadding()[1];
+    shape.padBottom = op.getPadding()[2];
+    shape.padRight = op.getPadding()[3];
+    llvm::Expected<accel::MatmulPlan> plan =
+        accel::planConv2d(config, shape, options);
+    if (!plan)
+      return op.emitOpError("cannot map to accelerator '")
+             << config.name << "': " << llvm::toString(plan.takeError());
+    vsqaccel::ProgramOp program =
+        vsqaccel::buildProgramOp(builder, op.getLoc(), plan->program);
+    op->setAttr("vsqaccel.program",
+                FlatSymbolRefAttr::get(program.getSymNameAttr()));
+    return success();
+  }
+};
+} // namespace

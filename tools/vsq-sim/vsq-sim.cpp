@@ -1,0 +1,485 @@
+//===- vsq-sim.cpp - accelerator simulator driver ---------------*- C++ -*-===//
+//
+// Two modes:
+//  * --program P.bin --image I.bin -o O.bin: runs a vsq-translate binary on
+//    a DRAM image and writes the image after the run, with the timing.
+//  * --matmul M,K,N: end to end on random data: quantizes A and B in the
+//    machine's formats (quant::quantizeTensor), plans the matmul, encodes
+//    and decodes its binary, runs it on the packed image and compares the
+//    outputs bit for bit with quant::quantizedMatmul (SPEC.md section 5),
+//    and the simulated cycles with the cost model's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vsquant/Accel/Simulator.h"
+#include "vsquant/Quant/Matmul.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace llvm;
+using namespace vsquant::accel;
+namespace q = vsquant::quant;
+
+static cl::OptionCategory category("Simulator options");
+static cl::opt<std::string> configPath("config", cl::Required,
+                                       cl::desc("Accelerator config"),
+                                       cl::value_desc("accel.json"),
+                                       cl::cat(category));
+static cl::opt<std::string> programPath("program",
+                                        cl::desc("Binary to run (vsq-translate "
+                                                 "--vsqaccel-to-binary)"),
+                                        cl::cat(category));
+static cl::opt<std::string> imagePath("image", cl::desc("DRAM image to run on"),
+                                      cl::cat(category));
+static cl::opt<std::string> outputPath("o", cl::desc("Write the DRAM image "
+                                                     "after the run"),
+                                       cl::value_desc("path"),
+                                       cl::cat(category));
+static cl::opt<std::string> matmulSpec("matmul",
+                                       cl::desc("M,K,N: end-to-end check on "
+                                                "random data"),
+                                       cl::cat(category));
+static cl::opt<std::string>
+    conv2dSpec("conv2d",
+               cl::desc("N,H,W,C,F,KH,KW[,STRIDE[,PAD]]: end-to-end check of "
+                        "a per-vector conv (im2col data image)"),
+               cl::cat(category));
+static cl::opt<std::string>
+    mlpSpec("mlp", cl::desc("M,K,H,N: a two-layer network (bias, ReLU, then "
+                            "a second matmul), each layer on the "
+                            "accelerator, re-quantized on the host"),
+            cl::cat(category));
+static cl::opt<unsigned> seed("seed", cl::desc("Random data seed"),
+                              cl::init(1), cl::cat(category));
+static cl::opt<bool> withBias("bias", cl::desc("Add a bias"),
+                              cl::cat(category));
+static cl::opt<bool> withRelu("relu", cl::desc("Apply ReLU"),
+                              cl::cat(category));
+static cl::opt<bool> unsignedInput("unsigned-input",
+                                   cl::desc("ui<N> activations (>= 0)"),
+                                   cl::cat(category));
+static cl::opt<double> maxCycleError(
+    "max-cycle-error",
+    cl::desc("--matmul: fail when |simulated / model - 1| exceeds this"),
+    cl::init(-1), cl::cat(category));
+static cl::opt<std::string> writeBinary("write-binary",
+                                        cl::desc("--matmul: write the program "
+                                                 "binary"),
+                                        cl::value_desc("path"),
+                                        cl::cat(category));
+static cl::opt<std::string> writeImage("write-image",
+                                       cl::desc("--matmul: write the DRAM "
+                                                "image before the run"),
+                                       cl::value_desc("path"),
+                                       cl::cat(category));
+static cl::opt<bool> printAsm("print-asm",
+                              cl::desc("Print the planned program"),
+                              cl::cat(category));
+
+static int fail(const Twine &message) {
+  WithColor::error(errs(), "vsq-sim") << message << "\n";
+  return 1;
+}
+
+static void printStats(const SimulationStats &s) {
+  outs() << formatv("simulated cycles: {0} (MAC busy {1}, DMA busy {2}, PPU "
+                    "busy {3}, MAC stalled on DMA {4})\n",
+                    s.cycles, s.macBusyCycles, s.dmaBusyCycles,
+                    s.ppuBusyCycles, s.macStallOnDmaCycles);
+  outs() << formatv("DMA bytes: {0}; vector MACs: {1}; saturations: {2}\n",
+                    s.dmaBytes, s.vectorMacs, s.saturations);
+  outs() << formatv("buffer occupancy: weight {0} slots, input {1} entries, "
+                    "accumulator {2} rows, params {3} words, output {4} rows\n",
+                    s.weightSlotsUsed, s.inputEntriesUsed,
+                    s.accumulatorRowsUsed, s.paramsWordsUsed, s.outputRowsUsed);
+}
+
+static Error writeBytes(StringRef path, ArrayRef<uint8_t> bytes) {
+  return writeToOutput(path, [&](raw_ostream &os) {
+    os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    return Error::success();
+  });
+}
+
+static Expected<std::vector<uint8_t>> readBytes(StringRef path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
+      MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    return createStringError(buffer.getError(), "%s: cannot read: %s",
+                             path.str().c_str(),
+                             buffer.getError().message().c_str());
+  StringRef data = (*buffer)->getBuffer();
+  return std::vector<uint8_t>(data.begin(), data.end());
+}
+
+static int runBinary(const Config &config) {
+  if (imagePath.empty())
+    return fail("--program needs --image");
+  Expected<std::vector<uint8_t>> bytes = readBytes(programPath);
+  if (!bytes)
+    return fail(toString(bytes.takeError()));
+  Expected<Program> program = decodeProgram(*bytes);
+  if (!program)
+    return fail(programPath + ": " + toString(program.takeError()));
+  Expected<std::vector<uint8_t>> image = readBytes(imagePath);
+  if (!image)
+    return fail(toString(image.takeError()));
+  Expected<SimulationStats> stats = simulate(*program, config, *image);
+  if (!stats)
+    return fail(programPath + ": " + toString(stats.takeError()));
+  printStats(*stats);
+  if (!outputPath.empty())
+    if (Error e = writeBytes(outputPath, *image))
+      return fail(toString(std::move(e)));
+  return 0;
+}
+
+/// Deterministic data: a small LCG, values in [-1, 1) (or [0, 1)), with a
+/// few large outliers so that per-vector scales differ.
+static std::vector<float> randomData(int64_t count, uint64_t state,
+                                     bool nonNegative) {
+  std::vector<float> data(count);
+  for (float &x : data) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    double u = double(state >> 11) / double(1ULL << 53);
+    x = float(nonNegative ? u : 2 * u - 1);
+    if ((state >> 7) % 29 == 0)
+      x *= 8;
+  }
+  return data;
+}
+
+/// Encodes and decodes the plan's binary, runs it on the packed image,
+/// compares every output bit for bit with quantizedMatmul (plus bias and
+/// ReLU, SPEC.md section 5) and the cycles with the cost model's for
+/// `costLayer`.
+static int runPlanned(const Config &config, const MatmulPlan &planned,
+                      const q::QuantizedTensor &a,
+                      const q::TensorFormat &aFormat,
+                      const q::QuantizedTensor &b,
+                      const q::TensorFormat &bFormat,
+                      const std::vector<float> &bias, Layer costLayer,
+                      bool withReluHere = withRelu,
+                      std::vector<float> *simulated = nullptr,
+                      int64_t *simulatedCycles = nullptr) {
+  const MatmulPlan *plan = &planned;
+  int64_t m = plan->layer.m, k = plan->layer.k, n = plan->layer.n;
+  // Run what the binary says, not the in-memory plan.
+  Expected<std::vector<uint8_t>> binary = encodeProgram(plan->program);
+  if (!binary)
+    return fail(toString(binary.takeError()));
+  Expected<Program> decoded = decodeProgram(*binary);
+  if (!decoded)
+    return fail(toString(decoded.takeError()));
+  if (printAsm)
+    outs() << formatAssembly(*decoded);
+  Expected<std::vector<uint8_t>> image =
+      packMatmulImage(*plan, a, aFormat, b, bFormat, bias);
+  if (!image)
+    return fail(toString(image.takeError()));
+  std::vector<uint8_t> initialImage = *image;
+  Expected<SimulationStats> stats = simulate(*decoded, config, *image);
+  if (!stats)
+    return fail(toString(stats.takeError()));
+  std::vector<float> y = readMatmulOutput(*plan, *image);
+
+  Expected<std::vector<float>> reference =
+      q::quantizedMatmul(a, aFormat, b, bFormat, m, k, n);
+  if (!reference)
+    return fail(toString(reference.takeError()));
+  // SPEC.md section 5: bias and activation after the scaled result.
+  for (int64_t row = 0; row < m; ++row)
+    for (int64_t col = 0; col < n; ++col) {
+      float &r = (*reference)[row * n + col];
+      if (!bias.empty())
+        r = r + bias[col];
+      if (withReluHere)
+        r = r > 0.0f ? r : 0.0f;
+    }
+  int64_t mismatches = 0;
+  for (size_t i = 0; i < y.size(); ++i)
+    if (std::memcmp(&y[i], &(*reference)[i], 4) != 0) {
+      if (mismatches < 5)
+        errs() << formatv("mismatch at [{0}, {1}]: simulator {2:e}, "
+                          "reference {3:e}\n",
+                          i / n, i % n, y[i], (*reference)[i]);
+      ++mismatches;
+    }
+  outs() << formatv("{6} {0}x{1}x{2} on {3}: {4} outputs, {5} differ from "
+                    "quantizedMatmul bit for bit\n",
+                    m, k, n, config.name, y.size(), mismatches,
+                    plan->layer.kind);
+  printStats(*stats);
+  costLayer.requantizedOutput = false; // the program stores fp32 rows
+  Expected<LayerCost> cost = estimateLayer(config, costLayer);
+  if (!cost)
+    return fail(toString(cost.takeError()));
+  double ratio = double(stats->cycles) / double(cost->cycles);
+  outs() << formatv("cost model cycles: {0}; simulator / model = {1:F3}\n",
+                    cost->cycles, ratio);
+  if (simulated)
+    *simulated = y;
+  if (simulatedCycles)
+    *simulatedCycles = stats->cycles;
+  if (mismatches)
+    return 1;
+  if (maxCycleError >= 0 && std::fabs(ratio - 1) > maxCycleError)
+    return fail(formatv("simulated cycles differ from the cost model by "
+                        "{0:P1}, more than --max-cycle-error={1}",
+                        std::fabs(ratio - 1), maxCycleError.getValue()));
+  if (!writeBinary.empty())
+    if (Error e = writeBytes(writeBinary, *binary))
+      return fail(toString(std::move(e)));
+  if (!writeImage.empty())
+    if (Error e = writeBytes(writeImage, initialImage))
+      return fail(toString(std::move(e)));
+  if (!outputPath.empty())
+    if (Error e = writeBytes(outputPath, *image))
+      return fail(toString(std::move(e)));
+  return 0;
+}
+
+
+static int runMatmul(const Config &config) {
+  SmallVector<StringRef> parts;
+  StringRef(matmulSpec).split(parts, ',');
+  int64_t dims[3];
+  if (parts.size() != 3)
+    return fail("--matmul must be M,K,N");
+  for (int i = 0; i < 3; ++i)
+    if (parts[i].getAsInteger(10, dims[i]) || dims[i] < 1 || dims[i] > 4096)
+      return fail("--matmul: '" + parts[i] + "' is not a dimension in 1..4096");
+  int64_t m = dims[0], k = dims[1], n = dims[2];
+  bool perVector = config.scaling == Scaling::PerVector;
+
+  q::TensorFormat aFormat, bFormat;
+  aFormat.element = {config.activationBits, !unsignedInput};
+  bFormat.element = {config.weightBits, true};
+  if (perVector) {
+    aFormat.granularity = bFormat.granularity = q::Granularity::PerVector;
+    aFormat.axis = 1;
+    bFormat.axis = 0;
+    aFormat.vectorSize = bFormat.vectorSize = config.vectorSize;
+    aFormat.scaleBits = config.activationScaleBits;
+    bFormat.scaleBits = config.weightScaleBits;
+    aFormat.coarseAxis = -1;
+    bFormat.coarseAxis = 1;
+  } else {
+    aFormat.granularity = q::Granularity::PerTensor;
+    bFormat.granularity = q::Granularity::PerChannel;
+    bFormat.axis = 1;
+  }
+  std::vector<float> aData = randomData(m * k, seed, unsignedInput);
+  std::vector<float> bData = randomData(k * n, seed * 7919 + 13, false);
+  q::CalibrationOptions calibration;
+  Expected<q::QuantizedTensor> a =
+      q::quantizeTensor(aData, {m, k}, aFormat, calibration);
+  if (!a)
+    return fail(toString(a.takeError()));
+  Expected<q::QuantizedTensor> b =
+      q::quantizeTensor(bData, {k, n}, bFormat, calibration);
+  if (!b)
+    return fail(toString(b.takeError()));
+  std::vector<float> bias;
+  if (withBias)
+    bias = randomData(n, seed + 99, false);
+
+  MatmulOptions options;
+  options.name = "matmul";
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  Expected<MatmulPlan> plan = planMatmul(config, m, k, n, options);
+  if (!plan)
+    return fail(toString(plan.takeError()));
+  return runPlanned(config, *plan, *a, aFormat, *b, bFormat, bias,
+                    plan->layer);
+}
+
+/// Quantizes a random NHWC input and HWCF filter per vector along C, runs
+/// the conv's GEMM program on the im2col data image, and compares with
+/// quantizedMatmul on the same im2col operands.
+static int runConv2d(const Config &config) {
+  SmallVector<StringRef> parts;
+  StringRef(conv2dSpec).split(parts, ',');
+  SmallVector<int64_t> dims;
+  for (StringRef part : parts) {
+    int64_t value;
+    if (part.getAsInteger(10, value) || value < 0 || value > 4096)
+      return fail("--conv2d: '" + part + "' is not a dimension in 0..4096");
+    dims.push_back(value);
+  }
+  if (dims.size() < 7 || dims.size() > 9 ||
+      llvm::any_of(ArrayRef<int64_t>(dims).take_front(7),
+                   [](int64_t d) { return d == 0; }) ||
+      (dims.size() > 7 && dims[7] == 0))
+    return fail("--conv2d must be N,H,W,C,F,KH,KW[,STRIDE[,PAD]] with "
+                "positive sizes");
+  if (config.scaling != Scaling::PerVector)
+    return fail("--conv2d needs a per-vector machine");
+  Conv2dShape shape;
+  shape.batch = dims[0];
+  shape.h = dims[1];
+  shape.w = dims[2];
+  shape.c = dims[3];
+  shape.f = dims[4];
+  shape.kh = dims[5];
+  shape.kw = dims[6];
+  shape.strideH = shape.strideW = dims.size() > 7 ? dims[7] : 1;
+  int64_t pad = dims.size() > 8 ? dims[8] : 0;
+  shape.padTop = shape.padLeft = shape.padBottom = shape.padRight = pad;
+  MatmulOptions options;
+  options.name = "conv2d";
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  Expected<MatmulPlan> plan = planConv2d(config, shape, options);
+  if (!plan)
+    return fail(toString(plan.takeError()));
+
+  q::TensorFormat inputFormat, filterFormat;
+  inputFormat.element = {config.activationBits, !unsignedInput};
+  filterFormat.element = {config.weightBits, true};
+  inputFormat.granularity = filterFormat.granularity =
+      q::Granularity::PerVector;
+  inputFormat.axis = 3;
+  filterFormat.axis = 2;
+  inputFormat.vectorSize = filterFormat.vectorSize = config.vectorSize;
+  inputFormat.scaleBits = config.activationScaleBits;
+  filterFormat.scaleBits = config.weightScaleBits;
+  inputFormat.coarseAxis = -1;
+  filterFormat.coarseAxis = 3;
+  std::vector<int64_t> inputShape = {shape.batch, shape.h, shape.w, shape.c};
+  std::vector<int64_t> filterShape = {shape.kh, shape.kw, shape.c, shape.f};
+  q::CalibrationOptions calibration;
+  Expected<q::QuantizedTensor> input = q::quantizeTensor(
+      randomData(shape.batch * shape.h * shape.w * shape.c, seed,
+                 unsignedInput),
+      inputShape, inputFormat, calibration);
+  if (!input)
+    return fail(toString(input.takeError()));
+  Expected<q::QuantizedTensor> filter = q::quantizeTensor(
+      randomData(shape.kh * shape.kw * shape.c * shape.f, seed * 7919 + 13,
+                 false),
+      filterShape, filterFormat, calibration);
+  if (!filter)
+    return fail(toString(filter.takeError()));
+  Expected<ConvAsMatmul> gemm =
+      conv2dAsMatmul(shape, config.vectorSize, *input, inputFormat, *filter,
+                     filterFormat);
+  if (!gemm)
+    return fail(toString(gemm.takeError()));
+  std::vector<float> bias;
+  if (withBias)
+    bias = randomData(shape.f, seed + 99, false);
+  outs() << formatv("conv2d {0}x{1}x{2}x{3} * {4}x{5}x{3}x{6} as a "
+                    "{7}x{8}x{6} GEMM\n",
+                    shape.batch, shape.h, shape.w, shape.c, shape.kh,
+                    shape.kw, shape.f, gemm->m, gemm->k);
+  return runPlanned(config, *plan, gemm->a, gemm->aFormat, gemm->b,
+                    gemm->bFormat, bias, plan->layer);
+}
+
+/// Two layers: Y1 = relu(A x B1 + b1) on the accelerator; the host
+/// re-quantizes Y1 per vector (quantizeTensor, unsigned after the ReLU)
+/// into A2; Y2 = A2 x B2 on the accelerator. Each layer is compared bit for
+/// bit with quantizedMatmul on the same operands, so the chain matches the
+/// reference chain.
+static int runMlp(const Config &config) {
+  SmallVector<StringRef> parts;
+  StringRef(mlpSpec).split(parts, ',');
+  int64_t d[4];
+  if (parts.size() != 4)
+    return fail("--mlp must be M,K,H,N");
+  for (int i = 0; i < 4; ++i)
+    if (parts[i].getAsInteger(10, d[i]) || d[i] < 1 || d[i] > 4096)
+      return fail("--mlp: '" + parts[i] + "' is not a dimension in 1..4096");
+  if (config.scaling != Scaling::PerVector)
+    return fail("--mlp needs a per-vector machine");
+  int64_t m = d[0], k = d[1], h = d[2], n = d[3];
+  auto formatFor = [&](bool activation, bool isSigned) {
+    q::TensorFormat f;
+    f.element = {activation ? config.activationBits : config.weightBits,
+                 isSigned};
+    f.granularity = q::Granularity::PerVector;
+    f.axis = activation ? 1 : 0;
+    f.vectorSize = config.vectorSize;
+    f.scaleBits =
+        activation ? config.activationScaleBits : config.weightScaleBits;
+    f.coarseAxis = activation ? -1 : 1;
+    return f;
+  };
+  q::CalibrationOptions calibration;
+  q::TensorFormat aFormat = formatFor(true, true), a2Format = formatFor(true, false);
+  q::TensorFormat bFormat = formatFor(false, true);
+  Expected<q::QuantizedTensor> a =
+      q::quantizeTensor(randomData(m * k, seed, false), {m, k}, aFormat,
+                        calibration);
+  Expected<q::QuantizedTensor> b1 = q::quantizeTensor(
+      randomData(k * h, seed * 31 + 1, false), {k, h}, bFormat, calibration);
+  Expected<q::QuantizedTensor> b2 = q::quantizeTensor(
+      randomData(h * n, seed * 37 + 2, false), {h, n}, bFormat, calibration);
+  if (!a || !b1 || !b2)
+    return fail("quantizing the random operands failed");
+  std::vector<float> bias1 = randomData(h, seed + 5, false);
+
+  MatmulOptions first;
+  first.name = "layer1";
+  first.bias = true;
+  first.relu = true;
+  Expected<MatmulPlan> plan1 = planMatmul(config, m, k, h, first);
+  if (!plan1)
+    return fail(toString(plan1.takeError()));
+  std::vector<float> y1;
+  int64_t cycles1 = 0, cycles2 = 0;
+  outs() << "layer 1: ";
+  if (int status = runPlanned(config, *plan1, *a, aFormat, *b1, bFormat,
+                              bias1, plan1->layer, /*withReluHere=*/true,
+                              &y1, &cycles1))
+    return status;
+  Expected<q::QuantizedTensor> a2 =
+      q::quantizeTensor(y1, {m, h}, a2Format, calibration);
+  if (!a2)
+    return fail(toString(a2.takeError()));
+  MatmulOptions second;
+  second.name = "layer2";
+  second.unsignedInput = true;
+  Expected<MatmulPlan> plan2 = planMatmul(config, m, h, n, second);
+  if (!plan2)
+    return fail(toString(plan2.takeError()));
+  outs() << "layer 2: ";
+  if (int status = runPlanned(config, *plan2, *a2, a2Format, *b2, bFormat, {},
+                              plan2->layer, /*withReluHere=*/false, nullptr,
+                              &cycles2))
+    return status;
+  outs() << formatv("network: {0} simulated cycles\n", cycles1 + cycles2);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "vsquant accelerator simulator\n");
+  Expected<Config> config = readConfig(configPath);
+  if (!config)
+    return fail(toString(config.takeError()));
+  if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() +
+          !mlpSpec.empty() !=
+      1)
+    return fail("give exactly one of --program, --matmul, --conv2d or --mlp");
+  if (!conv2dSpec.empty())
+    return runConv2d(*config);
+  if (!mlpSpec.empty())
+    return runMlp(*config);
+  return programPath.empty() ? runMatmul(*config) : runBinary(*config);
+}
