@@ -25,7 +25,8 @@ esac
 
 # Debian packages the project needs; only the missing ones are installed.
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-          cmake ninja-build g++ ccache libgtest-dev python3)
+          cmake ninja-build g++ ccache libgtest-dev python3
+          libonnx-dev libprotobuf-dev python3-onnx)
 # libFuzzer comes with clang's compiler-rt.
 [ "$mode" = fuzz ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()

@@ -40,6 +40,12 @@ if config.vsquant_sanitizers:
 config.substitutions.append(("%asan_preload", asan_preload))
 config.substitutions.append(("%vsquant_sanitizer_link_flags",
                              config.vsquant_sanitizer_link_flags))
+# The ONNX importer's tests build their graphs with Debian's python3-onnx.
+try:
+    import onnx  # noqa: F401
+    config.available_features.add("onnx")
+except ImportError:
+    pass
 llvm_config.use_default_substitutions()
 # not, count, split-file and FileCheck live beside Debian's LLVM tools.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -52,6 +58,8 @@ tools = [
     "vsq-calibrate",
     "vsq-eval",
     "vsq-compile",
+    "vsq-import-onnx",
+    "vsq-run",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
