@@ -35,6 +35,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 
 using namespace mlir;
 using llvm::SmallVector;
@@ -259,6 +260,11 @@ private:
   const onnx::NodeProto *node = nullptr;
   int64_t opset = 1;
   std::map<std::string, Slot> values;
+  /// Conv output -> the BatchNormalization that is its only consumer, to be
+  /// folded into the convolution's weight and bias (as deployment does, so
+  /// the quantizer sees the weights that run).
+  std::map<std::string, const onnx::NodeProto *> foldableBatchNorm;
+  std::set<const onnx::NodeProto *> foldedNodes;
   std::string errorMessage;
   int64_t resourceCounter = 0;
 };
@@ -693,6 +699,54 @@ LogicalResult Importer::convertConv(bool transposed) {
       return fail("kernel_shape " + shapeString(*ks) +
                   " does not match the weight " + shapeString(w.shape));
 
+  // The bias, and a following BatchNormalization folded into weight and
+  // bias when its parameters are known here.
+  std::optional<HostTensor> bias;
+  if (has(2)) {
+    FailureOr<const HostTensor *> bt = host(2, "the bias");
+    if (failed(bt))
+      return failure();
+    bias = **bt;
+  }
+  HostTensor foldedWeight;
+  const HostTensor *weight = &w;
+  const onnx::NodeProto *batchNorm = nullptr;
+  auto foldable = foldableBatchNorm.find(node->output(0));
+  if (!transposed && foldable != foldableBatchNorm.end()) {
+    const onnx::NodeProto *bn = foldable->second;
+    int64_t m = w.shape[0];
+    const HostTensor *p[4] = {};
+    bool known = bn->input_size() >= 5;
+    for (int k = 0; known && k < 4; ++k) {
+      auto it = values.find(bn->input(k + 1));
+      known = it != values.end() && it->second.host &&
+              it->second.host->size() == m;
+      if (known)
+        p[k] = &*it->second.host;
+    }
+    if (known) {
+      float eps = 1e-5f;
+      for (const onnx::AttributeProto &a : bn->attribute())
+        if (a.name() == "epsilon")
+          eps = a.f();
+      foldedWeight = w;
+      HostTensor newBias;
+      newBias.shape = {m};
+      int64_t per = w.size() / m;
+      for (int64_t c = 0; c < m; ++c) {
+        float a = float(p[0]->at(c)) / std::sqrt(float(p[3]->at(c)) + eps);
+        for (int64_t k = 0; k < per; ++k)
+          foldedWeight.f[c * per + k] *= a;
+        float b0 = bias && bias->size() == m ? float(bias->at(c)) : 0.0f;
+        newBias.f.push_back((b0 - float(p[2]->at(c))) * a +
+                            float(p[1]->at(c)));
+      }
+      bias = std::move(newBias);
+      weight = &foldedWeight;
+      batchNorm = bn;
+    }
+  }
+
   Value result;
   int64_t outChannels;
   if (!transposed) {
@@ -702,7 +756,7 @@ LogicalResult Importer::convertConv(bool transposed) {
                                 shapeString(w.shape), group, in[1])
                       .str());
     Value xp = pad(*x, {0, 0, pads[0], pads[1]}, {0, 0, pads[2], pads[3]}, 0.0);
-    result = convolve(xp, w, group, strides, dilations);
+    result = convolve(xp, *weight, group, strides, dilations);
     outChannels = w.shape[0];
   } else {
     // ConvTranspose as a stride-1 convolution of the input dilated by the
@@ -739,14 +793,11 @@ LogicalResult Importer::convertConv(bool transposed) {
     result = convolve(xp, flipped, 1, {1, 1}, dilations);
     outChannels = m;
   }
-  if (has(2)) {
-    FailureOr<const HostTensor *> bias = host(2, "the bias");
-    if (failed(bias))
-      return failure();
-    if ((*bias)->size() != outChannels)
-      return fail("the bias has " + std::to_string((*bias)->size()) +
+  if (bias) {
+    if (bias->size() != outChannels)
+      return fail("the bias has " + std::to_string(bias->size()) +
                   " values for " + std::to_string(outChannels) + " channels");
-    HostTensor b4 = **bias;
+    HostTensor b4 = *bias;
     b4.shape = {1, outChannels, 1, 1};
     Value bv = constantF32(b4, node->name() + "_bias");
     FailureOr<Value> sum =
@@ -758,6 +809,10 @@ LogicalResult Importer::convertConv(bool transposed) {
     result = *sum;
   }
   setResult(0, result);
+  if (batchNorm) {
+    values[batchNorm->output(0)] = Slot{result, std::nullopt, {}};
+    foldedNodes.insert(batchNorm);
+  }
   return success();
 }
 
@@ -1992,9 +2047,36 @@ Importer::run(const onnx::ModelProto &model) {
   }
   b.setInsertionPointToEnd(body);
 
+  if (options.foldBatchNorm) {
+    // A Conv output used only by a BatchNormalization (not a graph output).
+    std::map<std::string, int> uses;
+    std::map<std::string, const onnx::NodeProto *> producer;
+    for (const onnx::NodeProto &n : graph.node()) {
+      for (const std::string &in : n.input())
+        ++uses[in];
+      for (const std::string &out : n.output())
+        producer[out] = &n;
+    }
+    for (const onnx::ValueInfoProto &out : graph.output())
+      ++uses[out.name()];
+    for (const onnx::NodeProto &n : graph.node()) {
+      if (n.op_type() != "BatchNormalization" || !n.domain().empty() ||
+          n.input_size() < 5 || uses[n.input(0)] != 1)
+        continue;
+      auto p = producer.find(n.input(0));
+      if (p != producer.end() && p->second->op_type() == "Conv" &&
+          p->second->domain().empty())
+        foldableBatchNorm[n.input(0)] = &n;
+    }
+  }
+
   int index = 0;
   for (const onnx::NodeProto &n : graph.node()) {
     node = &n;
+    if (foldedNodes.count(&n)) {
+      ++index;
+      continue;
+    }
     std::string label = n.name().empty()
                             ? n.op_type() + "_" + std::to_string(index)
                             : n.name();

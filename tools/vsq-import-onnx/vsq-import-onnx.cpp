@@ -45,6 +45,11 @@ static cl::opt<std::string> functionName("function",
                                          cl::desc("Name of the emitted "
                                                   "function"),
                                          cl::cat(category));
+static cl::opt<bool> foldBatchNorm(
+    "fold-batchnorm", cl::init(true),
+    cl::desc("Fold a BatchNormalization into the Conv it alone follows "
+             "(default on; =false keeps it as a per-channel multiply-add)"),
+    cl::cat(category));
 static cl::opt<bool> listOps("list-supported-ops",
                              cl::desc("Print the supported operators and "
                                       "exit"),
@@ -75,6 +80,7 @@ int main(int argc, char **argv) {
   onnx_import::ImportOptions options;
   options.resourceThreshold = resourceThreshold;
   options.functionName = functionName;
+  options.foldBatchNorm = foldBatchNorm;
   for (const std::string &spec : inputShapes)
     if (Error e = onnx_import::parseInputShape(spec, options))
       return error(toString(std::move(e)));

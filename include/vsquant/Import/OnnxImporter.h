@@ -32,6 +32,8 @@ struct ImportOptions {
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Float constants with more elements than this become dense_resource.
   int64_t resourceThreshold = 64;
+  /// Fold a BatchNormalization into the Conv whose only consumer it is.
+  bool foldBatchNorm = true;
   /// Name of the emitted function.
   std::string functionName = "main";
 };
