@@ -239,6 +239,21 @@ private:
   Value convolve(Value paddedInput, const HostTensor &weight, int64_t group,
                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+  LogicalResult checkWindow(ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations,
+                            ArrayRef<int64_t> pads) {
+    if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+      return fail("strides, dilations and pads must have 2, 2 and 4 values");
+    for (int d = 0; d < 2; ++d)
+      if (strides[d] < 1 || dilations[d] < 1)
+        return fail("strides and dilations must be positive, got " +
+                    shapeString(strides) + " and " + shapeString(dilations));
+    for (int64_t p : pads)
+      if (p < 0)
+        return fail("negative pads " + shapeString(pads) +
+                    " are not supported");
+    return success();
+  }
 
   // Op families.
   LogicalResult convertConv(bool transposed);
@@ -283,7 +298,12 @@ LogicalResult Importer::readTensor(const onnx::TensorProto &proto,
   for (int64_t d : out.shape)
     if (d < 0)
       return fail(name + " has a negative dimension");
-  int64_t n = out.size();
+  int64_t n = 1;
+  for (int64_t d : out.shape)
+    if (d > 0 && n > (int64_t(1) << 32) / d)
+      return fail(name + " has more than 2^32 elements");
+    else
+      n *= d;
   const std::string &raw = proto.raw_data();
   auto checkCount = [&](int64_t have, int64_t elementBytes) -> LogicalResult {
     int64_t expected = elementBytes ? n * elementBytes : n;
@@ -449,7 +469,9 @@ Importer::intsFromAttrOrInput(StringRef name, unsigned index) {
 }
 
 FailureOr<int64_t> Importer::normalizeAxis(int64_t axis, int64_t rank) {
-  if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+  if (rank == 0)
+    return fail("an axis of a rank-0 tensor is not supported");
+  if (axis < -rank || axis >= rank)
     return fail(llvm::formatv("axis {0} is out of range for rank {1}", axis,
                               rank)
                     .str());
@@ -691,8 +713,8 @@ LogicalResult Importer::convertConv(bool transposed) {
       SmallVector<int64_t>{0, 0, 0, 0});
   if (autoPad == "VALID")
     pads = {0, 0, 0, 0};
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
-    return fail("strides, dilations and pads must have 2, 2 and 4 values");
+  if (failed(checkWindow(strides, dilations, pads)))
+    return failure();
   int64_t kh = w.shape[2], kw = w.shape[3];
   if (auto ks = intsAttr("kernel_shape"))
     if (*ks != SmallVector<int64_t>{kh, kw})
@@ -755,6 +777,10 @@ LogicalResult Importer::convertConv(bool transposed) {
                                 "input of {2} channels",
                                 shapeString(w.shape), group, in[1])
                       .str());
+    for (int d = 0; d < 2; ++d)
+      if (in[2 + d] + pads[d] + pads[d + 2] < dilations[d] * (w.shape[2 + d] - 1) + 1)
+        return fail("the kernel " + shapeString(w.shape) +
+                    " does not fit the padded input " + shapeString(in));
     Value xp = pad(*x, {0, 0, pads[0], pads[1]}, {0, 0, pads[2], pads[3]}, 0.0);
     result = convolve(xp, *weight, group, strides, dilations);
     outChannels = w.shape[0];
@@ -770,6 +796,8 @@ LogicalResult Importer::convertConv(bool transposed) {
       return fail("ConvTranspose with output_shape is not supported");
     SmallVector<int64_t> outPad = intsAttr("output_padding").value_or(
         SmallVector<int64_t>{0, 0});
+    if (outPad.size() != 2 || outPad[0] < 0 || outPad[1] < 0)
+      return fail("output_padding must have 2 non-negative values");
     int64_t c = w.shape[0], m = w.shape[1];
     HostTensor flipped;
     flipped.shape = {m, c, kh, kw};
@@ -864,12 +892,17 @@ LogicalResult Importer::convertPool(StringRef kind) {
       SmallVector<int64_t>{0, 0, 0, 0});
   if (autoPad == "VALID")
     pads = {0, 0, 0, 0};
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
-    return fail("strides, dilations and pads must have 2, 2 and 4 values");
+  if (failed(checkWindow(strides, dilations, pads)))
+    return failure();
+  if ((*kernel)[0] < 1 || (*kernel)[1] < 1)
+    return fail("kernel_shape " + shapeString(*kernel) + " is not positive");
   int64_t outHW[2];
   for (int d = 0; d < 2; ++d) {
     int64_t span = in[2 + d] + pads[d] + pads[d + 2] -
                    dilations[d] * ((*kernel)[d] - 1) - 1;
+    if (span < 0)
+      return fail("the window does not fit the padded input " +
+                  shapeString(in));
     outHW[d] = span / strides[d] + 1;
     if (intAttr("ceil_mode", 0) && span % strides[d])
       return fail("ceil_mode=1 changes the output size here, which is not "
@@ -1100,6 +1133,10 @@ LogicalResult Importer::convertResize() {
       outShape.push_back(int64_t(std::floor(float(in[d]) * scale)));
     }
   }
+  for (int64_t d = 0; d < rank; ++d)
+    if (outShape[d] < 1 || !(scales[d] > 0))
+      return fail("Resize to " + shapeString(outShape) +
+                  " (non-positive sizes or scales) is not supported");
   // The source index of every output index per dim, computed here.
   std::vector<std::vector<int64_t>> tables(rank);
   for (int64_t d = 0; d < rank; ++d) {
@@ -1310,6 +1347,8 @@ LogicalResult Importer::convertReshapeLike() {
                       " has no input dimension to copy");
         d = in[k];
       }
+      if (d < -1)
+        return fail("shape entry " + std::to_string(d) + " is invalid");
       if (d == -1) {
         if (inferred >= 0)
           return fail("shape has more than one -1");
@@ -1362,6 +1401,8 @@ LogicalResult Importer::convertReshapeLike() {
         FailureOr<int64_t> n = normalizeAxis(a, outRank);
         if (failed(n))
           return failure();
+        if (llvm::is_contained(axes, *n))
+          return fail("axes " + shapeString(**axesOr) + " repeat an axis");
         axes.push_back(*n);
       }
       for (int64_t d = 0, k = 0; d < outRank; ++d)
@@ -1880,6 +1921,8 @@ static bool isHostOnly(StringRef op) {
 
 LogicalResult Importer::convertNode(const onnx::NodeProto &n) {
   StringRef op = n.op_type();
+  if (n.output_size() < 1 || n.output(0).empty())
+    return fail("the node has no output");
   bool done = false;
   if (failed(convertHostNode(n, done)))
     return failure();

@@ -348,6 +348,22 @@ def bad_model(kind, path):
             kind, [x, w], [y],
             initializer=[numpy_helper.from_array(
                 np.array([1, 4, 1, 1], np.int64), "shape")])
+    elif kind in ("kernel-too-big", "zero-stride", "bad-reshape"):
+        # Attribute values that would make impossible shapes.
+        x4 = value_info("x", [1, 2, 3, 3])
+        if kind == "kernel-too-big":
+            node = helper.make_node("Conv", ["x", "w"], ["y"], name="big_conv")
+            init = [numpy_helper.from_array(rand(2, 2, 5, 5), "w")]
+        elif kind == "zero-stride":
+            node = helper.make_node("MaxPool", ["x"], ["y"], name="pool0",
+                                    kernel_shape=[2, 2], strides=[0, 1])
+            init = []
+        else:
+            node = helper.make_node("Reshape", ["x", "shape"], ["y"],
+                                    name="reshape_neg")
+            init = [numpy_helper.from_array(np.array([-2, -9], np.int64),
+                                            "shape")]
+        graph = helper.make_graph([node], kind, [x4], [y], initializer=init)
     else:
         sys.exit("unknown bad model " + kind)
     model = helper.make_model(graph,
