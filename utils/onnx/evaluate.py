@@ -363,6 +363,35 @@ def write_report(args):
         lines.append("")
         if model == "rec":
             lines += claim_lines(results)
+    lines += ["## Notes", "",
+              "- Per-tensor weights fail on the recogniser even at 8 bits: "
+              "some 1x1 convolutions (most of the model's batch norms were "
+              "folded into them by the export already) have output channels "
+              "of very different magnitudes. `vsq-opt <work>/rec/model.mlir "
+              "--vsquant-quantize=\"weight-type=si8 "
+              "weight-granularity=tensor weight-scale=f32 print-report\"` "
+              "shows per-layer weight SQNR down to about 9 dB (p2o.Conv.32) "
+              "where per-channel scales reach 30 dB; the same with "
+              "`vsq-import-onnx --fold-batchnorm=false`.",
+              "- The recogniser's output is a softmax over 6625 classes per "
+              "time step; its SQNR drops quickly once the top class changes "
+              "on a few steps, so the decoded-text columns are the task "
+              "metric and SQNR is secondary.",
+              "- `channel` pairs per-channel weights with static per-tensor "
+              "activations (the usual per-channel deployment); the per-vector "
+              "settings scale activations per vector too. Below 8 bits the "
+              "per-tensor activations are what breaks the per-channel "
+              "recogniser (W6A6); at W4A8 its 4-bit weights alone already do.",
+              "- Not explained yet: on the recogniser, two-level ui4 scales "
+              "(static, calibrated activation coarse scale) beat fp32 "
+              "per-vector scales (dynamic, no clipping) at W6A6 and W4A8 "
+              "although their weight SQNR is the same or lower (mean 20.0 "
+              "vs 20.5 dB at 4 bits). Clipping activations to the "
+              "calibrated range may be what helps; it needs a per-layer "
+              "study.",
+              "- The evaluation sets are small (rec and cls: 20 lines, det: "
+              "8 pages): one line is 5 percentage points.",
+              ""]
     lines += ["## Settings", "",
               "- `tensor`: per-tensor weights (fp32 scale), static per-tensor "
               "activations from the calibration table.",
