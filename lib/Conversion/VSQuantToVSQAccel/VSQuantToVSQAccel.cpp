@@ -130,6 +130,42 @@ struct ConvertVSQuantToVSQAccelPass
       signalPassFailure();
   }
 
+  /// What matmul and conv2d share: bias, relu, the input's signedness and,
+  /// for a quantized result, a check of its format against the machine.
+  template <typename OpTy>
+  FailureOr<accel::MatmulOptions>
+  layerOptions(OpTy op, StringRef name, QTensorType input,
+               int64_t resultReductionAxis, const accel::Config &config) {
+    accel::MatmulOptions options;
+    options.name = name.str();
+    options.bias = static_cast<bool>(op.getBias());
+    options.relu = op.getRelu();
+    options.unsignedInput = !input.getFormat().isSignedElement();
+    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
+      if (failed(checkOperand(op, "result", result, resultReductionAxis, 0,
+                              config.activationBits, config.activationScaleBits,
+                              true, config)))
+        return failure();
+      options.requantize = true;
+    }
+    return options;
+  }
+
+  /// Builds the planned program beside the op and points the op at it.
+  LogicalResult attachProgram(Operation *op,
+                              llvm::Expected<accel::MatmulPlan> plan,
+                              const accel::Config &config,
+                              OpBuilder &builder) {
+    if (!plan)
+      return op->emitOpError("cannot map to accelerator '")
+             << config.name << "': " << llvm::toString(plan.takeError());
+    vsqaccel::ProgramOp program =
+        vsqaccel::buildProgramOp(builder, op->getLoc(), plan->program);
+    op->setAttr("vsqaccel.program",
+                FlatSymbolRefAttr::get(program.getSymNameAttr()));
+    return success();
+  }
+
   LogicalResult lower(MatmulOp op, StringRef name,
                       const accel::Config &config, OpBuilder &builder) {
     auto lhs = cast<QTensorType>(op.getLhs().getType());
@@ -142,30 +178,15 @@ struct ConvertVSQuantToVSQAccelPass
         failed(checkOperand(op, "rhs", rhs, 0, 1, config.weightBits,
                             config.weightScaleBits, false, config)))
       return failure();
-    accel::MatmulOptions options;
-    options.name = name.str();
-    options.bias = static_cast<bool>(op.getBias());
-    options.relu = op.getRelu();
-    options.unsignedInput = !lhs.getFormat().isSignedElement();
-    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
-      if (failed(checkOperand(op, "result", result, 1, 0,
-                              config.activationBits, config.activationScaleBits,
-                              true, config)))
-        return failure();
-      options.requantize = true;
-    }
+    FailureOr<accel::MatmulOptions> options =
+        layerOptions(op, name, lhs, /*resultReductionAxis=*/1, config);
+    if (failed(options))
+      return failure();
     int64_t m = lhs.getShape()[0], k = lhs.getShape()[1],
             n = rhs.getShape()[1];
     llvm::Expected<accel::MatmulPlan> plan =
-        accel::planMatmul(config, m, k, n, options);
-    if (!plan)
-      return op.emitOpError("cannot map to accelerator '")
-             << config.name << "': " << llvm::toString(plan.takeError());
-    vsqaccel::ProgramOp program =
-        vsqaccel::buildProgramOp(builder, op.getLoc(), plan->program);
-    op->setAttr("vsqaccel.program",
-                FlatSymbolRefAttr::get(program.getSymNameAttr()));
-    return success();
+        accel::planMatmul(config, m, k, n, *options);
+    return attachProgram(op, std::move(plan), config, builder);
   }
 
   /// A conv runs as the GEMM of its im2col rows (planConv2d); the host lays
@@ -186,18 +207,10 @@ struct ConvertVSQuantToVSQAccelPass
         failed(checkOperand(op, "filter", filter, 2, 3, config.weightBits,
                             config.weightScaleBits, false, config)))
       return failure();
-    accel::MatmulOptions options;
-    options.name = name.str();
-    options.bias = static_cast<bool>(op.getBias());
-    options.relu = op.getRelu();
-    options.unsignedInput = !input.getFormat().isSignedElement();
-    if (auto result = dyn_cast<QTensorType>(op.getResult().getType())) {
-      if (failed(checkOperand(op, "result", result, 3, 0,
-                              config.activationBits, config.activationScaleBits,
-                              true, config)))
-        return failure();
-      options.requantize = true;
-    }
+    FailureOr<accel::MatmulOptions> options =
+        layerOptions(op, name, input, /*resultReductionAxis=*/3, config);
+    if (failed(options))
+      return failure();
     ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
     accel::Conv2dShape shape;
     shape.batch = in[0];
@@ -216,15 +229,8 @@ struct ConvertVSQuantToVSQAccelPass
     shape.padBottom = op.getPadding()[2];
     shape.padRight = op.getPadding()[3];
     llvm::Expected<accel::MatmulPlan> plan =
-        accel::planConv2d(config, shape, options);
-    if (!plan)
-      return op.emitOpError("cannot map to accelerator '")
-             << config.name << "': " << llvm::toString(plan.takeError());
-    vsqaccel::ProgramOp program =
-        vsqaccel::buildProgramOp(builder, op.getLoc(), plan->program);
-    op->setAttr("vsqaccel.program",
-                FlatSymbolRefAttr::get(program.getSymNameAttr()));
-    return success();
+        accel::planConv2d(config, shape, *options);
+    return attachProgram(op, std::move(plan), config, builder);
   }
 };
 } // namespace
