@@ -1516,6 +1516,14 @@ LogicalResult Importer::convertReduce() {
   return success();
 }
 
+/// The body of an elementwise op that is one op on its single input.
+template <typename OpTy>
+std::function<Value(OpBuilder &, Location, ValueRange)> unaryBody() {
+  return [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return OpTy::create(nb, l, a[0]);
+  };
+}
+
 /// Element-wise ops with numpy broadcasting; sets `handled`.
 LogicalResult Importer::convertElementwise(bool &handled) {
   StringRef op = node->op_type();
@@ -1608,25 +1616,15 @@ LogicalResult Importer::convertElementwise(bool &handled) {
       return arith::DivFOp::create(nb, l, f(1.0)(nb, l), d);
     };
   } else if (op == "Sqrt") {
-    body = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return math::SqrtOp::create(nb, l, a[0]);
-    };
+    body = unaryBody<math::SqrtOp>();
   } else if (op == "Exp") {
-    body = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return math::ExpOp::create(nb, l, a[0]);
-    };
+    body = unaryBody<math::ExpOp>();
   } else if (op == "Log") {
-    body = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return math::LogOp::create(nb, l, a[0]);
-    };
+    body = unaryBody<math::LogOp>();
   } else if (op == "Neg") {
-    body = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return arith::NegFOp::create(nb, l, a[0]);
-    };
+    body = unaryBody<arith::NegFOp>();
   } else if (op == "Abs") {
-    body = [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-      return math::AbsFOp::create(nb, l, a[0]);
-    };
+    body = unaryBody<math::AbsFOp>();
   } else if (op == "Reciprocal") {
     body = [f](OpBuilder &nb, Location l, ValueRange a) -> Value {
       return arith::DivFOp::create(nb, l, f(1.0)(nb, l), a[0]);
