@@ -10,7 +10,12 @@
 //  (c) vsquant W8A8 and W4A8 matmuls (V = 16, 32; ui4 / ui8 two-level
 //      scales; activations quantized per vector at run time) compiled by
 //      vsquant-cpu-pipeline's tiled kernels, for GEMV (1 x K x N) and GEMM
-//      (M x K x N), on 1 and 2 threads.
+//      (M x K x N), on 1 and 2 threads;
+//  (d) conv2d layers of PP-OCR-like shapes (3x3, 1x1, a strided first
+//      layer) in W8A8 / W4A8 V16 ui4: the tiled kernels (an implicit im2col
+//      over the padded input) against vsquant's exact reference lowering and
+//      the fp32 path, each tiled result checked bit for bit against the
+//      reference lowering's.
 // GEMVs run with cold caches (a 192 MiB read evicts the weights before each
 // timed run): they stream their weights from memory, as in a model larger
 // than the cache. Each quantized GEMV is checked bit for bit against the
@@ -20,6 +25,7 @@
 //   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
 //                    [--repeat=5] [--num-threads=1,2] [--only=<substring>]
 //                    [--float-gemm=true] [--probe-mib=512] [--evict-mib=192]
+//                    [--conv=true]
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,6 +75,8 @@ static cl::opt<unsigned> evictMiB("evict-mib", cl::init(192),
                                   cl::desc("Buffer read before each cold "
                                            "GEMV run to evict the caches, "
                                            "MiB"));
+static cl::opt<bool> convLayers("conv", cl::init(true),
+                                cl::desc("Also time the conv2d layers (d)"));
 static cl::opt<bool> floatGemm(
     "float-gemm", cl::init(true),
     cl::desc("Also time the fp32 GEMM through upstream's default lowering "
@@ -256,6 +264,77 @@ func.func @main(%a: tensor<{0}x{1}xf32>) -> tensor<{0}x{2}xf32> {{
                  hexBytes(values.data(), values.size()),
                  hexBytes(sq.data(), sq.size()), blocks,
                  hexBytes(qw.coarse.data(), qw.coarse.size() * 4), wFormat)
+      .str();
+}
+
+/// A conv2d layer: NHWC input 1 x H x W x C, 3x3 / 1x1 HWCF filter.
+struct ConvLayer {
+  const char *name;
+  int64_t h, w, c, f, kernel, stride, pad;
+  int64_t outH() const { return (h + 2 * pad - kernel) / stride + 1; }
+  int64_t outW() const { return (w + 2 * pad - kernel) / stride + 1; }
+  double macs() const {
+    return double(outH()) * outW() * f * kernel * kernel * c;
+  }
+};
+
+std::string convAttrs(const ConvLayer &l) {
+  return formatv("{{strides = array<i64: {0}, {0}>, padding = array<i64: {1}, "
+                 "{1}, {1}, {1}>}",
+                 l.stride, l.pad)
+      .str();
+}
+
+std::string floatConvModel(const ConvLayer &l, const std::vector<float> &k) {
+  return formatv(R"mlir(
+func.func @main(%x: tensor<1x{0}x{1}x{2}xf32>) -> tensor<1x{3}x{4}x{5}xf32> {{
+  %k = arith.constant dense<{6}> : tensor<{7}x{7}x{2}x{5}xf32>
+  %zero = arith.constant 0.0 : f32
+  %padded = tensor.pad %x low[0, {8}, {8}, 0] high[0, {8}, {8}, 0] {{
+  ^bb0(%i: index, %j: index, %l: index, %m: index):
+    tensor.yield %zero : f32
+  } : tensor<1x{0}x{1}x{2}xf32> to tensor<1x{9}x{10}x{2}xf32>
+  %init = tensor.empty() : tensor<1x{3}x{4}x{5}xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<1x{3}x{4}x{5}xf32>) -> tensor<1x{3}x{4}x{5}xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {{strides = dense<{11}> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+      ins(%padded, %k : tensor<1x{9}x{10}x{2}xf32>, tensor<{7}x{7}x{2}x{5}xf32>) outs(%acc : tensor<1x{3}x{4}x{5}xf32>) -> tensor<1x{3}x{4}x{5}xf32>
+  return %y : tensor<1x{3}x{4}x{5}xf32>
+}
+)mlir",
+                 l.h, l.w, l.c, l.outH(), l.outW(), l.f,
+                 hexBytes(k.data(), k.size() * 4), l.kernel, l.pad,
+                 l.h + 2 * l.pad, l.w + 2 * l.pad, l.stride)
+      .str();
+}
+
+/// Per-vector activations along C (dynamic, gamma from the library) times
+/// a constant per-vector filter (vectors along C, coarse per F).
+std::string quantConvModel(const ConvLayer &l, const QuantCase &c,
+                           const q::QuantizedTensor &qk, float gamma) {
+  std::vector<int8_t> values(qk.values.begin(), qk.values.end());
+  std::vector<uint8_t> sq(qk.integerScales.begin(), qk.integerScales.end());
+  std::string xFormat = formatv("#vsquant.format<si8, per_vector(axis = 3, "
+                                "size = {0}), scale = ui{1}>",
+                                c.vector, c.scaleBits);
+  std::string kFormat =
+      formatv("#vsquant.format<si{0}, per_vector(axis = 2, size = {1}), "
+              "scale = ui{2}, coarse = per_channel(axis = 3)>",
+              c.weightBits, c.vector, c.scaleBits);
+  int64_t blocks = (l.c + c.vector - 1) / c.vector;
+  return formatv(R"mlir(
+func.func @main(%x: tensor<1x{0}x{1}x{2}xf32>) -> tensor<1x{3}x{4}x{5}xf32> {{
+  %g = arith.constant dense<{6:e9}> : tensor<f32>
+  %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<1x{0}x{1}x{2}xf32> -> !vsquant.tensor<1x{0}x{1}x{2}, {7}>
+  %k = vsquant.constant values(dense<{8}> : tensor<{9}x{9}x{2}x{5}xi8>) scales(dense<{10}> : tensor<{9}x{9}x{11}x{5}xi8>) coarse(dense<{12}> : tensor<{5}xf32>) : !vsquant.tensor<{9}x{9}x{2}x{5}, {13}>
+  %y = vsquant.conv2d %xq, %k {14} : !vsquant.tensor<1x{0}x{1}x{2}, {7}>, !vsquant.tensor<{9}x{9}x{2}x{5}, {13}> -> tensor<1x{3}x{4}x{5}xf32>
+  return %y : tensor<1x{3}x{4}x{5}xf32>
+}
+)mlir",
+                 l.h, l.w, l.c, l.outH(), l.outW(), l.f, double(gamma),
+                 xFormat, hexBytes(values.data(), values.size()), l.kernel,
+                 hexBytes(sq.data(), sq.size()), blocks,
+                 hexBytes(qk.coarse.data(), qk.coarse.size() * 4), kFormat,
+                 convAttrs(l))
       .str();
 }
 
@@ -465,6 +544,74 @@ int main(int argc, char **argv) {
                       weightBytes / time / 1e9 / readGBs[t],
                       macs / time / 1e9 / peakGMACs[t], ratio(floatDefault),
                       ratio(floatReordered), check);
+        os.flush();
+      }
+    }
+  }
+  if (!convLayers)
+    return 0;
+
+  // (d) conv2d layers.
+  os << "\nconv2d layer                           threads   time ms   GMAC/s"
+        "  x int8 peak  x reference  x fp32 path  check\n";
+  ConvLayer layers[] = {{"3x3 C64->64 24x80", 24, 80, 64, 64, 3, 1, 1},
+                        {"1x1 C128->256 12x40", 12, 40, 128, 256, 1, 1, 0},
+                        {"3x3/2 C3->32 48x160", 48, 160, 3, 32, 3, 2, 1}};
+  std::vector<QuantCase> convCases = {{8, 16, 4}, {4, 16, 4}};
+  for (const ConvLayer &l : layers) {
+    std::vector<float> x(l.h * l.w * l.c), kv(l.kernel * l.kernel * l.c * l.f);
+    for (float &e : x)
+      e = normal(rng);
+    for (float &e : kv)
+      e = normal(rng);
+    auto floatResult =
+        bench.run(floatConvModel(l, kv), rt::CodegenOptions(), x, repeat, false);
+    if (!floatResult) {
+      errs() << "vsq-bench-matmul: " << toString(floatResult.takeError())
+             << "\n";
+      return 1;
+    }
+    for (const QuantCase &c : convCases) {
+      std::string name = std::string("conv ") + l.name + " " + c.name();
+      if (!only.empty() && name.find(only) == std::string::npos)
+        continue;
+      q::TensorFormat xf = c.activationFormat(), kf = c.weightFormat();
+      xf.axis = 3;
+      kf.axis = 2;
+      kf.coarseAxis = 3;
+      q::CalibrationOptions max;
+      auto qk = q::quantizeTensor(kv, {l.kernel, l.kernel, l.c, l.f}, kf, max);
+      auto qx = q::quantizeTensor(x, {1, l.h, l.w, l.c}, xf, max);
+      if (!qk || !qx) {
+        errs() << "vsq-bench-matmul: quantization failed\n";
+        return 1;
+      }
+      std::string ir = quantConvModel(l, c, *qk, qx->coarse[0]);
+      rt::CodegenOptions reference;
+      reference.kernels = "reference";
+      auto exact = bench.run(ir, reference, x, 1, false);
+      if (!exact) {
+        errs() << "vsq-bench-matmul: " << toString(exact.takeError()) << "\n";
+        return 1;
+      }
+      for (unsigned t : threadCounts) {
+        rt::CodegenOptions options;
+        options.numThreads = t;
+        auto result = bench.run(ir, options, x, repeat, false);
+        if (!result) {
+          errs() << "vsq-bench-matmul: " << toString(result.takeError())
+                 << "\n";
+          return 1;
+        }
+        double time = result->first;
+        os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
+                      "{6,11:f1}  {7}\n",
+                      name, t, time * 1e3, l.macs() / time / 1e9,
+                      l.macs() / time / 1e9 / peakGMACs[t],
+                      exact->first / time, floatResult->first / time,
+                      sameBits(exact->second, result->second)
+                          ? "= reference"
+                          : "DIFFERS from reference");
         os.flush();
       }
     }
