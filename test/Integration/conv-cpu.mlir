@@ -1,7 +1,20 @@
 // vsquant.conv2d and vsquant.depthwise_conv2d compiled for the CPU and run
-// (reference lowering) with zero padding; scales are powers of two, so the
-// expected values (computed by hand, see the comments) are exact.
-// RUN: vsq-opt %s --vsquant-cpu-pipeline | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// with zero padding; scales are powers of two, so the expected values
+// (computed by hand, see the comments) are exact. The same numbers from the
+// reference lowering and from the tiled kernels (conv2d as an implicit
+// im2col; depthwise stays on the reference lowering) for AVX-512 VNNI, also
+// on two threads, and for AVX2.
+// RUN: vsq-opt %s --vsquant-cpu-pipeline="kernels=reference" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
+// Threads: mlir-runner is given -O2 because without any -O flag LLVM 22.1
+// stops in instruction selection ("Do not know how to promote this
+// operator's operand") on the async-outlined tiles; every explicit level runs.
+// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2" | mlir-runner -O2 -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%mlir_async_runtime | FileCheck %s %}
+// RUN: %if cpu-avx2 %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx2" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
+// The tiled pipeline really takes the conv2d:
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni" | FileCheck %s --check-prefix=TILED
+// TILED: vsquant.dot_accumulate
+// TILED-NOT: vsquant.conv2d
 
 #act = #vsquant.format<si8, per_vector(axis = 3, size = 2), scale = f32>
 

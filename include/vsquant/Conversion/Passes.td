@@ -45,9 +45,10 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
                 "one int8 dot-product instruction per vector";
   let description = [{
     The reference lowering (`convert-vsquant-to-linalg`) is exact but runs at
-    the speed of generic loops. This pass lowers `vsquant.matmul` with
-    compile-time constant weights to code whose inner loop is the CPU's int8
-    dot-product instruction, with the same bit-exact result:
+    the speed of generic loops. This pass lowers `vsquant.matmul` and
+    `vsquant.conv2d` with compile-time constant weights to code whose inner
+    loop is the CPU's int8 dot-product instruction, with the same bit-exact
+    result:
 
     * the weights are repacked at compile time into the operand layout of the
       instruction (4-bit weights stay two per byte and are unpacked in
@@ -66,11 +67,17 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       then SPEC.md section 5's scale product and accumulation (two-level:
       exact i32 over chunks of vectors that cannot overflow, i64 across
       chunks, or i64 terms when one term can exceed i32; single level: fp32
-      `f32(sA sB) * f32(dot)` from 0).
+      `f32(sA sB) * f32(dot)` from 0);
+    * a conv2d is the same contraction over an implicit im2col: rows are
+      output pixels (n, oh, ow), vectors are (kh, kw, channel vector) in
+      SPEC.md's summation order, read in place from the input padded once
+      (window border, C to whole vectors); the filter becomes a
+      (taps x vectors x V) x F weight matrix at compile time.
 
-    Everything the tiled kernel does not handle (batch_matmul, convolutions,
-    weights not known at compile time, per-channel weight scales, mixed
-    single/two-level scales, AVX2 pairs that could saturate) goes through the
+    Everything the tiled kernel does not handle (batch_matmul,
+    depthwise_conv2d, weights not known at compile time, unsigned or wider
+    than 8-bit weights, vectors of different sizes on the two operands, AVX2
+    pairs that could saturate) goes through the
     reference lowering in the same conversion, so the pass always removes
     every vsquant op but the `vsquant.dot_accumulate` steps, which
     `convert-vsquant-dot-to-llvm` lowers after bufferization.

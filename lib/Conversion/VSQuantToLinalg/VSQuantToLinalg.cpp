@@ -1117,7 +1117,9 @@ LogicalResult finishCompute(Operation *op, Value y, Value outCoarse,
 
 template <typename OpTy>
 struct ConvLowering : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  ConvLowering(const TypeConverter &converter, MLIRContext *ctx,
+               ContractionKernel kernel)
+      : OpConversionPattern<OpTy>(converter, ctx), kernel(std::move(kernel)) {}
   using OneToNOpAdaptor = typename OpConversionPattern<OpTy>::OneToNOpAdaptor;
   LogicalResult
   matchAndRewrite(OpTy op, OneToNOpAdaptor adaptor,
@@ -1141,15 +1143,26 @@ struct ConvLowering : OpConversionPattern<OpTy> {
                    qResult ? qResult.getExpressedType()
                            : cast<RankedTensorType>(resultType)};
     Value y;
-    if constexpr (std::is_same_v<OpTy, DepthwiseConv2DOp>)
+    if constexpr (std::is_same_v<OpTy, DepthwiseConv2DOp>) {
       y = lowerDepthwise(rewriter, op.getLoc(), c, op.getKernelSize());
-    else
-      y = lowerConv2D(rewriter, op.getLoc(), c);
+    } else {
+      if (kernel)
+        y = kernel(rewriter, op.getLoc(),
+                   ContractionOperands{
+                       c.inputType, c.filterType, adaptor.getInput(),
+                       adaptor.getFilter(), c.result, /*hasBatch=*/false,
+                       ConvolutionWindow{c.strides, c.dilations, c.padding}});
+      if (!y)
+        y = lowerConv2D(rewriter, op.getLoc(), c);
+    }
     Value bias = optionalOperand(adaptor.getBias());
     y = biasAndRelu(rewriter, op.getLoc(), y, bias, op.getRelu());
     Value outCoarse = optionalOperand(adaptor.getOutCoarse());
     return finishCompute(op, y, outCoarse, rewriter);
   }
+
+private:
+  ContractionKernel kernel;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1227,10 +1240,10 @@ void mlir::vsquant::populateVSQuantToLinalgConversionPatterns(
     ContractionKernel kernel) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ConstantLowering, QuantizeLowering, DynamicQuantizeLowering,
-               DequantizeLowering, ConvLowering<Conv2DOp>,
-               ConvLowering<DepthwiseConv2DOp>>(converter, ctx);
+               DequantizeLowering>(converter, ctx);
   patterns.add<ContractionLowering<MatmulOp>,
-               ContractionLowering<BatchMatmulOp>>(converter, ctx, kernel);
+               ContractionLowering<BatchMatmulOp>, ConvLowering<Conv2DOp>,
+               ConvLowering<DepthwiseConv2DOp>>(converter, ctx, kernel);
 }
 
 LogicalResult mlir::vsquant::lowerVSQuantOps(ModuleOp module,

@@ -1,6 +1,6 @@
 //===- TileVectors.cpp - tiled vector-granularity contractions ------------===//
 //
-// Y = A * B for a vsquant.matmul whose weights B are compile-time constants:
+// Y = A * B for a vsquant.matmul (or conv2d) whose weights B are compile-time constants:
 //
 //  * B is repacked at compile time into blocks of L output columns (L = 16
 //    for AVX-512, 8 for AVX2): for each group of 4 consecutive k, the 4L
@@ -14,6 +14,10 @@
 //    once per row) starts each dot product. Unsigned activations are the
 //    unsigned operand as they are. AVX2 multiplies |a| by sign(a) * w.
 //  * A is padded along K to whole vectors.
+//  * conv2d is the same contraction over an implicit im2col: rows are
+//    output pixels, vectors are (kh, kw, channel vector) read in place from
+//    the input padded once (window border, C to whole vectors); the filter
+//    becomes a (taps * vectors * V) x F weight matrix at compile time.
 //  * The output is cut into register tiles of rows x (columnBlocks * L);
 //    tiles run under `scf.parallel` (threads come later, from
 //    async-parallel-for). Per tile, for each vector j in increasing order:
@@ -102,6 +106,21 @@ struct Plan {
   std::vector<int32_t> rhsIntScales; ///< J x N (two-level)
   std::vector<float> rhsScales;      ///< J x N (single level)
   std::vector<float> rhsCoarse;      ///< N (two-level)
+
+  /// conv2d as an implicit im2col: the rows are output pixels (n, oh, ow),
+  /// vector j of the reduction is channel vector j % tapVectors of tap
+  /// (kh, kw) = divmod(j / tapVectors, kw), read in place from the padded
+  /// input. The weights become a (taps * tapVectors * vector) x F matrix.
+  struct Window {
+    int64_t batch, height, width, channels, outHeight, outWidth;
+    int64_t kernelHeight, kernelWidth, strideH, strideW, dilationH,
+        dilationW;
+    int64_t top, left, bottom, right;
+    int64_t tapVectors;
+    int64_t paddedHeight() const { return height + top + bottom; }
+    int64_t paddedWidth() const { return width + left + right; }
+  };
+  std::optional<Window> conv;
 };
 
 /// Copies a constant tensor's elements (dense or dense_resource), or fails
@@ -131,6 +150,41 @@ bool readConstant(Value v, std::vector<T> &out) {
   return true;
 }
 
+/// The common vector of both operands over a reduction of `k` elements
+/// (0 when their vectors differ), and how many of them cover it. One vector
+/// over all of K is zero-padded to whole pairs of 4-byte groups.
+std::optional<std::pair<int64_t, int64_t>>
+vectorsAlong(int64_t k, FormatAttr lf, FormatAttr rf) {
+  auto vectorOf = [&](FormatAttr f) {
+    return f.getGranularity() == Granularity::PerVector
+               ? std::min<int64_t>(f.getVectorSize(), k)
+               : int64_t(0);
+  };
+  int64_t lv = vectorOf(lf), rv = vectorOf(rf);
+  if (lv && rv && lv != rv)
+    return std::nullopt;
+  int64_t vector = rv ? rv : lv;
+  if (!vector || vector == k)
+    return std::make_pair(int64_t(llvm::alignTo(k, 8)), int64_t(1));
+  if (vector % 4)
+    return std::nullopt;
+  return std::make_pair(vector, llvm::divideCeil(k, vector));
+}
+
+/// HWCF filter values -> the (taps * tapVectors * vector) x F matrix of the
+/// implicit im2col, each tap's channels zero-padded to whole vectors.
+std::vector<int8_t> filterMatrix(const Plan &p, const std::vector<int8_t> &hwcf) {
+  const Plan::Window &w = *p.conv;
+  int64_t taps = w.kernelHeight * w.kernelWidth,
+          tapRows = w.tapVectors * p.vector;
+  std::vector<int8_t> matrix(taps * tapRows * p.n, 0);
+  for (int64_t tap = 0; tap < taps; ++tap)
+    for (int64_t c = 0; c < w.channels; ++c)
+      std::memcpy(&matrix[(tap * tapRows + c) * p.n],
+                  &hwcf[(tap * w.channels + c) * p.n], p.n);
+  return matrix;
+}
+
 /// Decides whether the tiled kernel handles `ops`, and how.
 std::optional<Plan> makePlan(const ContractionOperands &ops,
                              const TileVectorsOptions &options) {
@@ -141,36 +195,55 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   p.isa = options.isa;
   ArrayRef<int64_t> lhsShape = ops.lhsType.getShape(),
                     rhsShape = ops.rhsType.getShape();
-  p.m = lhsShape[0];
-  p.k = lhsShape[1];
-  p.n = rhsShape[1];
   // Weights: signed, at most 8 bits, scales per vector along K, per output
   // channel or per tensor. Activations: per vector along K, per row or per
-  // tensor. Vectors are whole 4-byte groups.
+  // tensor (conv2d input: per vector along C or per tensor). Vectors are
+  // whole 4-byte groups.
   Granularity lg = lf.getGranularity(), rg = rf.getGranularity();
-  if ((rg == Granularity::PerVector && rf.getAxis() != 0) ||
-      (rg == Granularity::PerChannel && rf.getAxis() != 1) ||
-      (lg == Granularity::PerVector && lf.getAxis() != 1) ||
-      (lg == Granularity::PerChannel && lf.getAxis() != 0) ||
+  int64_t rhsReduction = ops.conv ? 2 : 0, rhsChannel = ops.conv ? 3 : 1;
+  int64_t lhsReduction = ops.conv ? 3 : 1;
+  if ((rg == Granularity::PerVector && rf.getAxis() != rhsReduction) ||
+      (rg == Granularity::PerChannel && rf.getAxis() != rhsChannel) ||
+      (lg == Granularity::PerVector && lf.getAxis() != lhsReduction) ||
+      (lg == Granularity::PerChannel && (ops.conv || lf.getAxis() != 0)) ||
       !rf.isSignedElement() || rf.getElementBits() > 8)
     return std::nullopt;
-  auto vectorOf = [&](FormatAttr f) {
-    return f.getGranularity() == Granularity::PerVector
-               ? std::min<int64_t>(f.getVectorSize(), p.k)
-               : int64_t(0);
-  };
-  int64_t lv = vectorOf(lf), rv = vectorOf(rf);
-  if (lv && rv && lv != rv)
-    return std::nullopt;
-  p.vector = rv ? rv : lv;
-  if (!p.vector || p.vector == p.k) {
-    // One vector over all of K, zero-padded to whole (pairs of) groups.
-    p.vector = llvm::alignTo(p.k, 8);
-    p.blocks = 1;
-  } else {
-    if (p.vector % 4)
+  if (ops.conv) {
+    ArrayRef<int64_t> out = ops.resultType.getShape();
+    Plan::Window w;
+    w.batch = lhsShape[0];
+    w.height = lhsShape[1];
+    w.width = lhsShape[2];
+    w.channels = lhsShape[3];
+    w.outHeight = out[1];
+    w.outWidth = out[2];
+    w.kernelHeight = rhsShape[0];
+    w.kernelWidth = rhsShape[1];
+    w.strideH = ops.conv->strides[0];
+    w.strideW = ops.conv->strides[1];
+    w.dilationH = ops.conv->dilations[0];
+    w.dilationW = ops.conv->dilations[1];
+    w.top = ops.conv->padding[0];
+    w.left = ops.conv->padding[1];
+    w.bottom = ops.conv->padding[2];
+    w.right = ops.conv->padding[3];
+    auto vectors = vectorsAlong(w.channels, lf, rf);
+    if (!vectors)
       return std::nullopt;
-    p.blocks = llvm::divideCeil(p.k, p.vector);
+    std::tie(p.vector, w.tapVectors) = *vectors;
+    p.conv = w;
+    p.m = w.batch * w.outHeight * w.outWidth;
+    p.n = rhsShape[3];
+    p.blocks = w.kernelHeight * w.kernelWidth * w.tapVectors;
+    p.k = p.blocks * p.vector;
+  } else {
+    p.m = lhsShape[0];
+    p.k = lhsShape[1];
+    p.n = rhsShape[1];
+    auto vectors = vectorsAlong(p.k, lf, rf);
+    if (!vectors)
+      return std::nullopt;
+    std::tie(p.vector, p.blocks) = *vectors;
   }
   p.paddedK = p.blocks * p.vector;
   p.fourBit = rf.getElementBits() <= 4 && p.vector % 8 == 0;
@@ -229,6 +302,8 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   // The weights must be known at compile time.
   if (!readConstant(ops.rhs[0], p.rhsValues))
     return std::nullopt;
+  if (p.conv)
+    p.rhsValues = filterMatrix(p, p.rhsValues);
   if (rf.isTwoLevel()) {
     std::vector<float> coarse;
     if (!readConstant(ops.rhs[2], coarse))
@@ -377,121 +452,162 @@ Value broadcastTo(OpBuilder &b, Location loc, Value src,
 }
 
 /// The runtime operands of the kernel: A's bytes and scales as buffers.
+/// Matmul: indexed [row, k] and [row, j]. conv2d: the padded input's
+/// [n, h, w, c] and [n, h, w, channel vector].
 struct LhsBuffers {
-  Value bytes;  ///< M x paddedK i8
-  Value compensation; ///< M x J i32: -weightBias * sum(a), with biased weights
-  Value scales; ///< M x J, i32 (two-level sq) or f32
-  Value coarse; ///< M f32 (two-level)
+  Value bytes;        ///< values, K (or C) zero-padded to whole vectors, i8
+  Value compensation; ///< i32 per vector: -weightBias * sum(a), with biased weights
+  Value scales;       ///< per vector, i32 (two-level sq) or f32
+  Value coarse;       ///< M f32 (two-level)
 };
+
+/// Zero-pads `t` by `low` / `high` elements per dimension.
+Value padWithZeros(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> low,
+                   ArrayRef<int64_t> high) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return t;
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t d = 0; d < shape.size(); ++d)
+    shape[d] += low[d] + high[d];
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), t,
+      getAsIndexOpFoldResult(b.getContext(), low),
+      getAsIndexOpFoldResult(b.getContext(), high), zero);
+}
+
+/// An elementwise linalg.generic over `inputs` (maps given, the output's
+/// identity) into a new tensor of `shape` x `element`.
+Value elementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                  Type element, ValueRange inputs, ArrayRef<AffineMap> maps,
+                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> all(maps);
+  all.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), ctx));
+  Value init = tensor::EmptyOp::create(b, loc, shape, element);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, all,
+             SmallVector<utils::IteratorType>(shape.size(),
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
 
 LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
                       const ContractionOperands &ops) {
   MLIRContext *ctx = b.getContext();
   FormatAttr lf = ops.lhsType.getFormat();
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
-  Value values = ops.lhs[0];
-  if (p.paddedK != p.k) {
-    auto padded = RankedTensorType::get({p.m, p.paddedK}, i8);
-    Value zero = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
-    values = tensor::createPadHighOp(padded, values, zero, /*nofold=*/false,
-                                     loc, b);
+  // Leading (position) dims of the values and of the scale grid, then the
+  // padding that makes every vector whole (and, for conv2d, the window's
+  // zero border).
+  SmallVector<int64_t> lead, low, high;
+  int64_t vectorsPerLead;
+  if (p.conv) {
+    const Plan::Window &w = *p.conv;
+    lead = {w.batch, w.paddedHeight(), w.paddedWidth()};
+    low = {0, w.top, w.left, 0};
+    high = {0, w.bottom, w.right, w.tapVectors * p.vector - w.channels};
+    vectorsPerLead = w.tapVectors;
+  } else {
+    lead = {p.m};
+    low = {0, 0};
+    high = {0, p.paddedK - p.k};
+    vectorsPerLead = p.blocks;
   }
+  unsigned leadRank = lead.size(), rank = leadRank + 1;
+  SmallVector<int64_t> grid(lead);
+  grid.push_back(vectorsPerLead);
+  // The scale grid is padded like the values, without the vector padding.
+  SmallVector<int64_t> gridHigh(high);
+  gridHigh.back() = 0;
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+
+  Value values = padWithZeros(b, loc, ops.lhs[0], low, high);
   LhsBuffers buffers;
   buffers.bytes = readOnlyBuffer(b, loc, values);
   if (p.weightBias) {
     // -bias * sum of each vector's activations: what the biased weights add.
+    SmallVector<int64_t> blockedShape(grid);
+    blockedShape.push_back(p.vector);
+    SmallVector<ReassociationIndices> groups;
+    for (unsigned d = 0; d < leadRank; ++d)
+      groups.push_back({int64_t(d)});
+    groups.push_back({int64_t(leadRank), int64_t(leadRank + 1)});
     Value blocked = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({p.m, p.blocks, p.vector}, i8), values,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+        b, loc, RankedTensorType::get(blockedShape, i8), values, groups);
     Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-    Value init = linalg::FillOp::create(
-                     b, loc, zero,
-                     ValueRange{tensor::EmptyOp::create(
-                         b, loc, ArrayRef<int64_t>{p.m, p.blocks}, i32)})
-                     .getResult(0);
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    Value sums =
+    Value init =
+        linalg::FillOp::create(
+            b, loc, zero, ValueRange{tensor::EmptyOp::create(b, loc, grid, i32)})
+            .getResult(0);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    Value minusBias =
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-p.weightBias));
+    Value comp =
         linalg::GenericOp::create(
             b, loc, init.getType(), blocked, init,
-            ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(3, ctx),
-                                AffineMap::get(3, 0, {d(0), d(1)}, ctx)},
-            {utils::IteratorType::parallel, utils::IteratorType::parallel,
-             utils::IteratorType::reduction},
+            ArrayRef<AffineMap>{
+                AffineMap::getMultiDimIdentityMap(rank + 1, ctx),
+                AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                    .getMajorSubMap(rank)},
+            iterators,
             [&](OpBuilder &nb, Location nl, ValueRange args) {
               Value a = arith::ExtSIOp::create(nb, nl, nb.getI32Type(),
                                                args[0]);
-              linalg::YieldOp::create(
-                  nb, nl, arith::AddIOp::create(nb, nl, args[1], a).getResult());
-            })
-            .getResult(0);
-    Value minusBias =
-        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(-p.weightBias));
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    Value comp =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), sums,
-            tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{p.m, p.blocks},
-                                    i32)
-                .getResult(),
-            ArrayRef<AffineMap>{id, id},
-            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value term = arith::MulIOp::create(nb, nl, a, minusBias);
               linalg::YieldOp::create(
                   nb, nl,
-                  arith::MulIOp::create(nb, nl, args[0], minusBias)
-                      .getResult());
+                  arith::AddIOp::create(nb, nl, args[1], term).getResult());
             })
             .getResult(0);
     buffers.compensation = readOnlyBuffer(b, loc, comp);
   }
 
-  Value scales = ops.lhs[1];
-  SmallVector<int64_t> grid = {p.m, p.blocks};
-  if (p.twoLevel) {
-    // sq (unsigned i8 / i16) -> i32.
-    Value init = tensor::EmptyOp::create(b, loc, grid, i32);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    scales =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), scales, init, ArrayRef<AffineMap>{id, id},
-            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(
-                  nb, nl,
-                  arith::ExtUIOp::create(nb, nl, nb.getI32Type(), args[0])
-                      .getResult());
-            })
-            .getResult(0);
-    Value coarse = ops.lhs[2];
+  // The coarse scale (two-level), per row or per tensor, as an M vector.
+  auto coarseRows = [&]() {
     bool perRow = !lf.hasPerTensorCoarse();
-    buffers.coarse = readOnlyBuffer(
-        b, loc,
-        broadcastTo(b, loc, coarse, {p.m},
-                    perRow ? std::optional<unsigned>(0) : std::nullopt));
-  } else if (p.lhsEffectiveScales) {
-    // S = f32(sq * gamma) per vector (gamma per tensor or per row).
-    Value coarse = broadcastTo(
-        b, loc, ops.lhs[2], {p.m},
-        lf.hasPerTensorCoarse() ? std::nullopt : std::optional<unsigned>(0));
-    Value init = tensor::EmptyOp::create(b, loc, grid, b.getF32Type());
-    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    scales =
-        linalg::GenericOp::create(
-            b, loc, init.getType(), ValueRange{scales, coarse}, init,
-            ArrayRef<AffineMap>{id, AffineMap::get(2, 0, getAffineDimExpr(0, ctx)),
-                                id},
-            SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value sq = arith::UIToFPOp::create(nb, nl, nb.getF32Type(),
-                                                 args[0]);
-              linalg::YieldOp::create(
-                  nb, nl, arith::MulFOp::create(nb, nl, sq, args[1]).getResult());
-            })
-            .getResult(0);
-  } else if (lf.getGranularity() != Granularity::PerVector) {
-    bool perRow = lf.getGranularity() == Granularity::PerChannel;
+    return broadcastTo(b, loc, ops.lhs[2], {p.m},
+                       perRow ? std::optional<unsigned>(0) : std::nullopt);
+  };
+  Value scales = ops.lhs[1];
+  Granularity lg = lf.getGranularity();
+  if (lg == Granularity::PerVector) {
+    scales = padWithZeros(b, loc, scales, low, gridHigh);
+  } else {
+    // One scale per row (matmul) or for all: the same for every vector.
+    bool perRow = lg == Granularity::PerChannel;
     scales = broadcastTo(b, loc, scales, grid,
                          perRow ? std::optional<unsigned>(0) : std::nullopt);
+  }
+  if (p.twoLevel) {
+    // sq (unsigned i8 / i16) -> i32.
+    scales = elementwise(b, loc, grid, i32, scales, {id},
+                         [](OpBuilder &nb, Location nl, ValueRange args) {
+                           return arith::ExtUIOp::create(
+                               nb, nl, nb.getI32Type(), args[0]);
+                         });
+    buffers.coarse = readOnlyBuffer(b, loc, coarseRows());
+  } else if (p.lhsEffectiveScales) {
+    // S = f32(sq * gamma) per vector (gamma per tensor, or per matmul row).
+    Value coarse = ops.lhs[2];
+    AffineMap coarseMap = AffineMap::get(rank, 0, {}, ctx);
+    if (!lf.hasPerTensorCoarse())
+      coarseMap = AffineMap::get(rank, 0, getAffineDimExpr(0, ctx));
+    scales = elementwise(b, loc, grid, b.getF32Type(),
+                         ValueRange{scales, coarse}, {id, coarseMap},
+                         [](OpBuilder &nb, Location nl, ValueRange args) {
+                           Value sq = arith::UIToFPOp::create(
+                               nb, nl, nb.getF32Type(), args[0]);
+                           return arith::MulFOp::create(nb, nl, sq, args[1]);
+                         });
   }
   buffers.scales = readOnlyBuffer(b, loc, scales);
   return buffers;
@@ -553,6 +669,9 @@ public:
     this->block0 = block0;
     this->rows = rows;
     this->blocks = blocks;
+    rowLeads.clear();
+    for (int64_t r = 0; r < rows; ++r)
+      rowLeads.push_back(rowLead(r));
     if (p.twoLevel)
       emitTwoLevel();
     else
@@ -569,17 +688,67 @@ private:
   VectorType lanesI32, lanesI64, lanesF32, groupBytes;
   Value m0, block0;
   int64_t rows = 0, blocks = 0;
+  /// Per tile row: matmul {row}; conv2d {n, oh * strideH, ow * strideW}.
+  SmallVector<SmallVector<Value, 3>> rowLeads;
+
+  /// Where one row's vector starts in lhs.bytes (the last index is the
+  /// element offset) and in the per-vector grids.
+  struct VectorSite {
+    SmallVector<Value, 4> bytes, grid;
+  };
 
   Value add(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
   Value mul(Value a, Value c) { return arith::MulIOp::create(b, loc, a, c); }
+  Value mul(Value a, int64_t c) { return mul(a, index(b, loc, c)); }
+  Value div(Value a, int64_t c) {
+    return arith::DivUIOp::create(b, loc, a, index(b, loc, c));
+  }
+  Value rem(Value a, int64_t c) {
+    return arith::RemUIOp::create(b, loc, a, index(b, loc, c));
+  }
   Value row(int64_t r) { return add(m0, index(b, loc, r)); }
   Value block(int64_t c) { return add(block0, index(b, loc, c)); }
 
-  /// The 4 activation bytes k..k+3 of row r, in every 32-bit lane.
-  Value activationGroup(int64_t r, Value k) {
+  SmallVector<Value, 3> rowLead(int64_t r) {
+    if (!p.conv)
+      return {row(r)};
+    const Plan::Window &w = *p.conv;
+    Value pixel = row(r);
+    Value ow = rem(pixel, w.outWidth), rest = div(pixel, w.outWidth);
+    Value oh = rem(rest, w.outHeight), n = div(rest, w.outHeight);
+    return {n, mul(oh, w.strideH), mul(ow, w.strideW)};
+  }
+
+  /// The sites of vector j for every tile row.
+  SmallVector<VectorSite> sitesOf(Value j) {
+    SmallVector<VectorSite> sites;
+    if (!p.conv) {
+      Value k0 = mul(j, p.vector);
+      for (int64_t r = 0; r < rows; ++r)
+        sites.push_back({{rowLeads[r][0], k0}, {rowLeads[r][0], j}});
+      return sites;
+    }
+    // j = (kh * KW + kw) * tapVectors + channel vector.
+    const Plan::Window &w = *p.conv;
+    Value tap = div(j, w.tapVectors), jc = rem(j, w.tapVectors);
+    Value dh = mul(div(tap, w.kernelWidth), w.dilationH),
+          dw = mul(rem(tap, w.kernelWidth), w.dilationW);
+    Value c0 = mul(jc, p.vector);
+    for (int64_t r = 0; r < rows; ++r) {
+      Value n = rowLeads[r][0], h = add(rowLeads[r][1], dh),
+            wi = add(rowLeads[r][2], dw);
+      sites.push_back({{n, h, wi, c0}, {n, h, wi, jc}});
+    }
+    return sites;
+  }
+
+  /// The 4 activation bytes at `offset` of a row's vector, in every 32-bit
+  /// lane.
+  Value activationGroup(const VectorSite &site, int64_t offset) {
+    SmallVector<Value, 4> at(site.bytes);
+    at.back() = add(at.back(), index(b, loc, offset));
     Value four = vector::LoadOp::create(
-        b, loc, VectorType::get({4}, b.getI8Type()), lhs.bytes,
-        ValueRange{row(r), k});
+        b, loc, VectorType::get({4}, b.getI8Type()), lhs.bytes, at);
     Value word = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, b.getI32Type()), four);
     Value spread = vector::BroadcastOp::create(b, loc, lanesI32, word);
@@ -597,19 +766,17 @@ private:
   }
 
   /// The exact integer dot products of vector `j` for the whole tile.
-  SmallVector<Value> vectorDots(Value j) {
+  SmallVector<Value> vectorDots(Value j, ArrayRef<VectorSite> sites) {
     Value zero = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
     SmallVector<Value> dots(rows * blocks, zero);
     if (p.weightBias)
       for (int64_t r = 0; r < rows; ++r) {
         Value comp = vector::BroadcastOp::create(
             b, loc, lanesI32,
-            memref::LoadOp::create(b, loc, lhs.compensation,
-                                   ValueRange{row(r), j}));
+            memref::LoadOp::create(b, loc, lhs.compensation, sites[r].grid));
         for (int64_t c = 0; c < blocks; ++c)
           dots[r * blocks + c] = comp;
       }
-    Value kBase = mul(j, index(b, loc, p.vector));
     int64_t bytesPerVector = p.fourBit ? p.vector * p.lanes / 2
                                        : p.vector * p.lanes;
     Value wBase = mul(j, index(b, loc, bytesPerVector));
@@ -643,9 +810,8 @@ private:
           x = arith::ShLIOp::create(b, loc, x, four);
         w[c] = arith::ShRSIOp::create(b, loc, x, four);
       }
-      Value k = add(kBase, index(b, loc, 4 * g));
       for (int64_t r = 0; r < rows; ++r) {
-        Value a = activationGroup(r, k);
+        Value a = activationGroup(sites[r], 4 * g);
         for (int64_t c = 0; c < blocks; ++c)
           dots[r * blocks + c] = dotStep(dots[r * blocks + c], a, w[c]);
       }
@@ -654,8 +820,8 @@ private:
   }
 
   /// Per-vector scale of row r (broadcast) and of column block c.
-  Value lhsScale(int64_t r, Value j, VectorType type) {
-    Value s = memref::LoadOp::create(b, loc, lhs.scales, ValueRange{row(r), j});
+  Value lhsScale(const VectorSite &site, VectorType type) {
+    Value s = memref::LoadOp::create(b, loc, lhs.scales, site.grid);
     return vector::BroadcastOp::create(b, loc, type, s);
   }
   Value rhsScale(int64_t c, Value j, VectorType type) {
@@ -694,12 +860,13 @@ private:
     auto loop = scf::ForOp::create(
         b, loc, lo, hi, index(b, loc, 1), init,
         [&](OpBuilder &, Location, Value j, ValueRange acc) {
-          SmallVector<Value> dots = vectorDots(j);
+          SmallVector<VectorSite> sites = sitesOf(j);
+          SmallVector<Value> dots = vectorDots(j, sites);
           SmallVector<Value> sb(blocks), next;
           for (int64_t c = 0; c < blocks; ++c)
             sb[c] = rhsScale(c, j, scaleType);
           for (int64_t r = 0; r < rows; ++r) {
-            Value sa = lhsScale(r, j, scaleType);
+            Value sa = lhsScale(sites[r], scaleType);
             for (int64_t c = 0; c < blocks; ++c)
               next.push_back(combine(dots[r * blocks + c], sa, sb[c],
                                      acc[r * blocks + c]));
@@ -845,10 +1012,15 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
   region(fullRows * p.rows, 1, rowRest, 0, fullCols, p.tileBlocks);
   region(fullRows * p.rows, 1, rowRest, fullCols * p.tileBlocks, 1, colRest);
 
-  auto resultType = RankedTensorType::get({p.m, p.n}, b.getF32Type());
-  return bufferization::ToTensorOp::create(b, loc, resultType, out,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
+  auto matrixType = RankedTensorType::get({p.m, p.n}, b.getF32Type());
+  Value result = bufferization::ToTensorOp::create(b, loc, matrixType, out,
+                                                   /*restrict=*/true,
+                                                   /*writable=*/true);
+  if (p.conv) // (n, oh, ow) rows -> NHWC
+    result = tensor::ExpandShapeOp::create(
+        b, loc, ops.resultType, result,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  return result;
 }
 
 struct VSQuantTileVectorsPass

@@ -21,8 +21,8 @@
 // CHECK: } : tensor<9x40xi8> to tensor<9x48xi8>
 // CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<9x48xi8>
 // VNNI: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [9, 3, 16] : tensor<9x48xi8> into tensor<9x3x16xi8>
-// VNNI: arith.extsi %{{.*}} : i8 to i32
 // VNNI: arith.constant -128 : i32
+// VNNI: arith.extsi %{{.*}} : i8 to i32
 // VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<9x3xi32>
 // AVX2-NOT: tensor<9x3x16xi8>
 // VNNI: arith.constant dense<"0x838383
@@ -223,4 +223,50 @@ func.func @unsigned_activations(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
   %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<0.5> : tensor<2x8xf32>) : !vsquant.tensor<32x8, #wf>
   %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #u8>, !vsquant.tensor<32x8, #wf> -> tensor<4x8xf32>
   return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// conv2d as an implicit im2col: C = 20 is padded to 2 vectors of 16 and H, W
+// by the window's zero border (one tensor.pad of the values, one of the
+// scale grid); the 3 x 3 x 20 x 8 filter becomes a 288 x 8 matrix (9 taps x
+// 2 vectors x 16), packed like matmul weights (4-bit: 288 x 16 / 2 bytes on
+// AVX-512, biased nibbles -3 + 8 = 0x5 and 0x8 for the padded channels).
+// The rows are the 25 output pixels (n, oh, ow), split by divui / remui by
+// 5; vector j is channel vector j % 2 of tap j / 2 = (kh, kw). The 25 x 8
+// result is expanded back to NHWC.
+
+#x8 = #vsquant.format<si8, per_vector(axis = 3, size = 16), scale = f32>
+#k4 = #vsquant.format<si4, per_vector(axis = 2, size = 16), scale = f32>
+
+// CHECK-LABEL: func.func @conv2d
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 12]
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<1x7x7x32xi8>
+// VNNI: tensor.expand_shape %{{.*}} output_shape [1, 7, 7, 2, 16] : tensor<1x7x7x32xi8> into tensor<1x7x7x2x16xi8>
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<1x7x7x2xi32>
+// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<1x7x7x2xf32>
+// VNNI: arith.constant dense<"0x5555555555555555555555555555555555555555555555555555555555555555888888888888
+// VNNI: bufferization.to_buffer %{{.*}} read_only : tensor<1x2304xi8>
+// AVX2: bufferization.to_buffer %{{.*}} read_only : tensor<1x1152xi8>
+// CHECK: memref.alloc() : memref<25x8xf32>
+// CHECK: arith.remui %{{.*}}, %c5
+// CHECK: arith.divui %{{.*}}, %c5
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c18
+// CHECK: %[[TAP:.*]] = arith.divui %[[J]], %c2
+// CHECK: arith.remui %[[J]], %c2
+// CHECK: arith.divui %[[TAP]], %c3
+// CHECK: arith.remui %[[TAP]], %c3
+// VNNI: vsquant.dot_accumulate %{{.*}} lhs_unsigned : vector<16xi32>, vector<64xi8>
+// AVX2: vsquant.dot_accumulate %{{.*}}, %{{.*}}, %{{.*}} : vector<8xi32>, vector<32xi8>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [1, 5, 5, 8] : tensor<25x8xf32> into tensor<1x5x5x8xf32>
+// CHECK-NOT: vsquant.conv2d
+// NONE-LABEL: func.func @conv2d
+// NONE-NOT: vsquant.dot_accumulate
+// NONE: linalg.generic
+func.func @conv2d(%x: tensor<1x5x5x20xf32>) -> tensor<1x5x5x8xf32> {
+  %xq = vsquant.dynamic_quantize %x : tensor<1x5x5x20xf32> -> !vsquant.tensor<1x5x5x20, #x8>
+  %k = vsquant.constant values(dense<-3> : tensor<3x3x20x8xi8>) scales(dense<0.25> : tensor<3x3x2x8xf32>) : !vsquant.tensor<3x3x20x8, #k4>
+  %y = vsquant.conv2d %xq, %k {padding = array<i64: 1, 1, 1, 1>} : !vsquant.tensor<1x5x5x20, #x8>, !vsquant.tensor<3x3x20x8, #k4> -> tensor<1x5x5x8xf32>
+  return %y : tensor<1x5x5x8xf32>
 }

@@ -17,14 +17,25 @@ namespace vsquant {
 /// unchanged.
 void populateVSQuantTypeConversion(TypeConverter &converter);
 
-/// The operands of a matmul / batch_matmul after type conversion: each
-/// quantized operand as its plain (values, scales[, coarse]) tensors.
+/// The window of a conv2d seen as a contraction: output pixels (n, oh, ow)
+/// are its rows, the taps (kh, kw) times the channel vectors its reduction,
+/// in that order (SPEC.md section 5).
+struct ConvolutionWindow {
+  ArrayRef<int64_t> strides, dilations;
+  /// Zero rows / columns added at top, left, bottom, right.
+  ArrayRef<int64_t> padding;
+};
+
+/// The operands of a matmul / batch_matmul / conv2d after type conversion:
+/// each quantized operand as its plain (values, scales[, coarse]) tensors.
+/// For a conv2d, lhs is the NHWC input and rhs the HWCF filter.
 struct ContractionOperands {
   QTensorType lhsType, rhsType;
   ValueRange lhs, rhs;
   /// The fp32 result shape Y = A * B (before bias, relu, re-quantization).
   RankedTensorType resultType;
   bool hasBatch = false;
+  std::optional<ConvolutionWindow> conv = std::nullopt;
 };
 
 /// A faster way to compute the core Y = A * B of a contraction with the same

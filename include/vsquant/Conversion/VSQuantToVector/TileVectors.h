@@ -38,8 +38,9 @@ struct TileVectorsOptions {
 
 /// The tiled contraction kernel for `ContractionKernel` hooks (see
 /// `populateVSQuantToLinalgConversionPatterns`). It handles `vsquant.matmul`
-/// with compile-time constant weights; everything else returns null and
-/// falls back to the reference lowering.
+/// and `vsquant.conv2d` (an implicit im2col over the padded input) with
+/// compile-time constant weights; everything else returns null and falls
+/// back to the reference lowering.
 ContractionKernel makeTiledContractionKernel(TileVectorsOptions options);
 
 } // namespace vsquant

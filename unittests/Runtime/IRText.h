@@ -1,0 +1,150 @@
+//===- IRText.h - vsquant IR text for differential tests --------*- C++ -*-===//
+//
+// Writes numerics-library tensors and formats as vsquant IR text (exact hex
+// dense attributes), and the harness the differential tests compile with.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VSQUANT_UNITTESTS_RUNTIME_IRTEXT_H
+#define VSQUANT_UNITTESTS_RUNTIME_IRTEXT_H
+
+#include "vsquant/Conversion/Passes.h"
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+#include "vsquant/InitAll.h"
+#include "vsquant/Quant/Quantizer.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+#include <string>
+
+namespace vsquant::testing {
+
+inline std::string elementName(quant::ElementFormat e) {
+  return (e.isSigned ? "si" : "ui") + std::to_string(e.bits);
+}
+
+/// #vsquant.format text of a TensorFormat.
+inline std::string formatText(const quant::TensorFormat &f) {
+  std::string text = "#vsquant.format<" + elementName(f.element) + ", ";
+  switch (f.granularity) {
+  case quant::Granularity::PerTensor:
+    text += "per_tensor";
+    break;
+  case quant::Granularity::PerChannel:
+    text += llvm::formatv("per_channel(axis = {0})", f.axis).str();
+    break;
+  case quant::Granularity::PerVector:
+    text += llvm::formatv("per_vector(axis = {0}, size = {1})", f.axis,
+                          f.vectorSize)
+                .str();
+    break;
+  }
+  text += f.scaleBits ? ", scale = ui" + std::to_string(f.scaleBits)
+                      : std::string(", scale = f32");
+  if (f.scaleBits && f.coarseAxis >= 0)
+    text += llvm::formatv(", coarse = per_channel(axis = {0})", f.coarseAxis)
+                .str();
+  return text + ">";
+}
+
+/// "2x3x" for {2, 3}: the dimensions part of a tensor type.
+inline std::string shapeText(llvm::ArrayRef<int64_t> shape) {
+  std::string s;
+  for (int64_t d : shape)
+    s += std::to_string(d) + "x";
+  return s;
+}
+
+/// The hex form of dense<...>: raw little-endian bytes, any shape, exact.
+inline std::string hexBytes(const void *data, size_t size) {
+  static const char *digits = "0123456789ABCDEF";
+  std::string s = "\"0x";
+  for (size_t i = 0; i < size; ++i) {
+    uint8_t byte = static_cast<const uint8_t *>(data)[i];
+    s += digits[byte >> 4];
+    s += digits[byte & 15];
+  }
+  return s + "\"";
+}
+
+inline std::string floatsText(llvm::ArrayRef<float> v) {
+  return hexBytes(v.data(), v.size() * sizeof(float));
+}
+
+/// Integers stored in `bits`-wide (8 or 16) signless storage.
+template <typename T>
+std::string intsText(llvm::ArrayRef<T> v, unsigned bits) {
+  std::string bytes;
+  for (T x : v) {
+    bytes.push_back(char(uint64_t(int64_t(x)) & 0xFF));
+    if (bits == 16)
+      bytes.push_back(char((uint64_t(int64_t(x)) >> 8) & 0xFF));
+  }
+  return hexBytes(bytes.data(), bytes.size());
+}
+
+/// `vsquant.constant` of a library-quantized tensor of `shape` (values,
+/// scales and, for two-level formats, coarse scales), typed `type`.
+inline std::string constantText(const quant::QuantizedTensor &q,
+                                llvm::ArrayRef<int64_t> shape,
+                                const quant::TensorFormat &f,
+                                const std::string &type) {
+  unsigned sqBits = f.scaleBits <= 8 ? 8 : 16;
+  std::string scales =
+      f.scaleBits ? "dense<" + intsText<uint16_t>(q.integerScales, sqBits) +
+                        "> : tensor<" + shapeText(q.scaleShape) + "i" +
+                        std::to_string(sqBits) + ">"
+                  : "dense<" + floatsText(q.scales) + "> : tensor<" +
+                        shapeText(q.scaleShape) + "f32>";
+  std::string coarse =
+      f.scaleBits ? " coarse(dense<" + floatsText(q.coarse) + "> : tensor<" +
+                        shapeText(q.coarseShape) + "f32>)"
+                  : "";
+  return "vsquant.constant values(dense<" + intsText<int16_t>(q.values, 8) +
+         "> : tensor<" + shapeText(shape) + "i8>) scales(" + scales + ")" +
+         coarse + " : " + type;
+}
+
+inline uint32_t bitsOf(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+
+struct Harness {
+  mlir::DialectRegistry registry;
+  std::unique_ptr<mlir::MLIRContext> context;
+  Harness() {
+    mlir::registerAllDialects(registry);
+    mlir::registerAllExtensions(registry);
+    vsquant::registerAllDialects(registry);
+    context = std::make_unique<mlir::MLIRContext>(registry);
+    context->loadAllAvailableDialects();
+  }
+};
+
+/// Whether vsquant-tile-vectors takes the contraction (rather than falling
+/// back to the reference lowering): its inner step is then dot_accumulate.
+inline bool tiledKernelTakes(const std::string &ir, mlir::MLIRContext *ctx,
+                             llvm::StringRef target) {
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, ctx);
+  mlir::PassManager pm(ctx);
+  mlir::vsquant::VSQuantTileVectorsOptions options;
+  options.target = target.str();
+  pm.addPass(mlir::vsquant::createVSQuantTileVectors(options));
+  if (!module || failed(pm.run(*module)))
+    return false;
+  bool found = false;
+  module->walk([&](mlir::vsquant::DotAccumulateOp) { found = true; });
+  return found;
+}
+
+} // namespace vsquant::testing
+
+#endif // VSQUANT_UNITTESTS_RUNTIME_IRTEXT_H
