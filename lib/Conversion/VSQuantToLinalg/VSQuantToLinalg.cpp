@@ -468,23 +468,13 @@ Value biasAndRelu(OpBuilder &b, Location loc, Value y, Value bias, bool relu) {
 /// Zero-pads dims 1 and 2 (H, W) of an NHWC-like tensor: [top, left, bottom,
 /// right]. Padded values are 0, so they add exact zeros whatever their scale.
 Value padSpatial(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> pad) {
-  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
-    return t;
-  auto type = cast<RankedTensorType>(t.getType());
-  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+  unsigned rank = cast<RankedTensorType>(t.getType()).getRank();
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
   low[1] = pad[0];
   low[2] = pad[1];
   high[1] = pad[2];
   high[2] = pad[3];
-  SmallVector<int64_t> shape(type.getShape());
-  shape[1] += pad[0] + pad[2];
-  shape[2] += pad[1] + pad[3];
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
-  return tensor::PadOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), t,
-      getAsIndexOpFoldResult(b.getContext(), low),
-      getAsIndexOpFoldResult(b.getContext(), high), zero);
+  return padWithZeros(b, loc, t, low, high);
 }
 
 /// The operands of a convolution as the lowering needs them.
@@ -1276,4 +1266,22 @@ LogicalResult mlir::vsquant::lowerVSQuantOps(ModuleOp module,
   populateVSQuantToLinalgConversionPatterns(converter, patterns,
                                             std::move(kernel));
   return applyPartialConversion(module, target, std::move(patterns));
+}
+
+Value mlir::vsquant::padWithZeros(OpBuilder &b, Location loc, Value t,
+                                  ArrayRef<int64_t> low,
+                                  ArrayRef<int64_t> high) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return t;
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t d = 0; d < shape.size(); ++d)
+    shape[d] += low[d] + high[d];
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), t,
+      getAsIndexOpFoldResult(b.getContext(), low),
+      getAsIndexOpFoldResult(b.getContext(), high), zero);
 }

@@ -461,24 +461,6 @@ struct LhsBuffers {
   Value coarse;       ///< M f32 (two-level)
 };
 
-/// Zero-pads `t` by `low` / `high` elements per dimension.
-Value padWithZeros(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> low,
-                   ArrayRef<int64_t> high) {
-  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
-      llvm::all_of(high, [](int64_t v) { return v == 0; }))
-    return t;
-  auto type = cast<RankedTensorType>(t.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  for (size_t d = 0; d < shape.size(); ++d)
-    shape[d] += low[d] + high[d];
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
-  return tensor::PadOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), t,
-      getAsIndexOpFoldResult(b.getContext(), low),
-      getAsIndexOpFoldResult(b.getContext(), high), zero);
-}
-
 /// An elementwise linalg.generic over `inputs` (maps given, the output's
 /// identity) into a new tensor of `shape` x `element`.
 Value elementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,

@@ -45,6 +45,12 @@ struct ContractionOperands {
 using ContractionKernel =
     std::function<Value(OpBuilder &, Location, const ContractionOperands &)>;
 
+/// `t` zero-padded by `low` / `high` elements per dimension (`t` itself when
+/// both are all zero): the padding of values and scale grids both lowerings
+/// share (vectors made whole, a convolution's border).
+Value padWithZeros(OpBuilder &b, Location loc, Value t, ArrayRef<int64_t> low,
+                   ArrayRef<int64_t> high);
+
 /// The reference lowering of vsquant ops (SPEC.md's exact semantics);
 /// contractions go through `kernel` first when one is given.
 void populateVSQuantToLinalgConversionPatterns(
