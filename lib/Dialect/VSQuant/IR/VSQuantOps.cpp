@@ -154,6 +154,13 @@ static LogicalResult verifyValueRange(Operation *op, Attribute values,
            << format.getElementType();
   };
   if (auto dense = dyn_cast<DenseIntElementsAttr>(values)) {
+    // A splat stores one value however large its shape (2^32 elements
+    // would take minutes to walk, and verifiers run after every pass).
+    if (dense.isSplat()) {
+      const APInt &v = dense.getSplatValue<APInt>();
+      return check(isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()),
+                   0);
+    }
     int64_t index = 0;
     for (const APInt &v : dense.getValues<APInt>()) {
       int64_t x = isSigned ? v.getSExtValue() : int64_t(v.getZExtValue());
