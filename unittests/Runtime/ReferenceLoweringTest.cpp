@@ -265,3 +265,120 @@ func.func @f(%a: tensor<{0}f32>) -> (tensor<{1}f32>, tensor<{0}f32>) {{
 }
 
 } // namespace
+
+namespace {
+
+/// Compiles `ir` once per code generator and returns each one's results.
+std::vector<std::vector<std::vector<float>>>
+runEveryGenerator(Harness &harness, const std::string &ir,
+                  llvm::ArrayRef<float> input) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<vsquant::runtime::CodegenOptions> generators = {
+      {"reference", "none", 1}};
+  if (features.lookup("avx2"))
+    generators.push_back({"tiled", "avx2", 1});
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+    generators.push_back({"tiled", "avx512vnni", 2});
+  std::vector<std::vector<std::vector<float>>> all;
+  for (const vsquant::runtime::CodegenOptions &generator : generators) {
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
+    EXPECT_TRUE(bool(module)) << ir;
+    if (!module)
+      return all;
+    auto compiled =
+        vsquant::runtime::CompiledModel::compile(*module, "f", generator);
+    EXPECT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
+    if (!compiled)
+      return all;
+    std::copy(input.begin(), input.end(),
+              (*compiled)->inputs()[0].data.begin());
+    (*compiled)->run();
+    std::vector<std::vector<float>> results;
+    for (const vsquant::runtime::TensorBuffer &r : (*compiled)->results())
+      results.push_back(r.data);
+    all.push_back(std::move(results));
+  }
+  return all;
+}
+
+/// Run-time activations the numerics library refuses or that sit at the
+/// ends of fp32, through dynamic_quantize -> matmul in compiled code: every
+/// code generator agrees bit for bit with the library where the library
+/// computes (zeros, subnormals, 2^126, a one-element tail vector), NaN
+/// elements count as 0 (maxnumf: docs/CPU.md), and a +Inf turns its row
+/// into NaN, never into a finite number.
+TEST(ReferenceLowering, HostileRunTimeActivations) {
+  Harness harness;
+  const int64_t m = 5, k = 9, n = 3; // K = 9: vectors of 4, 4 and 1.
+  TensorFormat a;
+  a.element = {8, true};
+  a.granularity = Granularity::PerVector;
+  a.axis = 1;
+  a.vectorSize = 4;
+  TensorFormat w = a;
+  w.element = {4, true};
+  w.axis = 0;
+  std::vector<float> wv(k * n);
+  for (int64_t i = 0; i < k * n; ++i)
+    wv[i] = float((i * 7) % 11) - 5.0f;
+  QuantizedTensor qw = cantFail(quantizeTensor(wv, {k, n}, w, {}));
+  const float d = std::numeric_limits<float>::denorm_min();
+  const float big = std::ldexp(1.0f, 126);
+  std::vector<float> av = {
+      0, 0,      0,     0,     0,    0,      0,   0,   0,         // zeros
+      d, -3 * d, 100 * d, 1e-39f, 0,  d,      0,   0,   -7 * d,    // subnormal
+      big, -big, big / 3, 1,  big,  big / 7, -1,  0,   big,       // 2^126
+      1, 2,      3,     4,     0,    0,      0,   0,   -0.5f,     // plain
+      1, 2,      3,     4,     5,    6,      7,   8,   9};        // NaN / Inf
+  std::string ir = llvm::formatv(R"mlir(
+#a = {0}
+#w = {1}
+func.func @f(%a: tensor<{2}f32>) -> (tensor<{3}f32>, tensor<{2}f32>) {{
+  %aq = vsquant.dynamic_quantize %a : tensor<{2}f32> -> !vsquant.tensor<{8}, #a>
+  %w = vsquant.constant values(dense<{4}> : tensor<{5}i8>) scales(dense<{6}> : tensor<{7}f32>) : !vsquant.tensor<{9}, #w>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<{8}, #a>, !vsquant.tensor<{9}, #w> -> tensor<{3}f32>
+  %d = vsquant.dequantize %aq : !vsquant.tensor<{8}, #a> -> tensor<{2}f32>
+  return %y, %d : tensor<{3}f32>, tensor<{2}f32>
+}
+)mlir",
+                                 formatText(a), formatText(w),
+                                 shapeText({m, k}), shapeText({m, n}),
+                                 intsText<int16_t>(qw.values, 8),
+                                 shapeText({k, n}), floatsText(qw.scales),
+                                 shapeText(qw.scaleShape),
+                                 llvm::formatv("{0}x{1}", m, k).str(),
+                                 llvm::formatv("{0}x{1}", k, n).str())
+                       .str();
+  // Finite rows: bit for bit against the library.
+  QuantizedTensor qa = cantFail(quantizeTensor(av, {m, k}, a, {}));
+  std::vector<float> y = cantFail(quantizedMatmul(qa, a, qw, w, m, k, n));
+  std::vector<float> dq = dequantizeTensor(qa, {m, k}, a);
+  for (const auto &results : runEveryGenerator(harness, ir, av)) {
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(bitsOf(results[0][i]), bitsOf(y[i])) << "matmul " << i;
+    for (int64_t i = 0; i < m * k; ++i)
+      ASSERT_EQ(bitsOf(results[1][i]), bitsOf(dq[i])) << "dequantized " << i;
+  }
+
+  // Row 4 gets a NaN (counts as 0) and, separately, an Inf (row -> NaN).
+  std::vector<float> withNaN = av, nanAsZero = av;
+  withNaN[4 * k + 2] = std::nanf("");
+  nanAsZero[4 * k + 2] = 0.0f;
+  QuantizedTensor qz = cantFail(quantizeTensor(nanAsZero, {m, k}, a, {}));
+  std::vector<float> yz = cantFail(quantizedMatmul(qz, a, qw, w, m, k, n));
+  for (const auto &results : runEveryGenerator(harness, ir, withNaN))
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(bitsOf(results[0][i]), bitsOf(yz[i])) << "NaN row " << i;
+  std::vector<float> withInf = av;
+  withInf[4 * k + 2] = std::numeric_limits<float>::infinity();
+  for (const auto &results : runEveryGenerator(harness, ir, withInf))
+    for (int64_t i = 0; i < m * n; ++i) {
+      if (i / n == 4)
+        EXPECT_TRUE(std::isnan(results[0][i])) << "Inf row " << i;
+      else
+        ASSERT_EQ(bitsOf(results[0][i]), bitsOf(y[i])) << "Inf, other " << i;
+    }
+}
+
+} // namespace
