@@ -445,8 +445,10 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
     why = "its shape is dynamic";
     return failure();
   }
-  if (failed(checkSizes(op)))
-    return failure(); // Fatal: `why` stays empty.
+  if (failed(checkSizes(op))) {
+    fatal = true;
+    return failure();
+  }
   std::optional<ConvMatch> conv = matchSupportedConv(op);
   LogicalResult result = conv ? analyseConv(op, *conv, c, why)
                               : analyseContraction(op, c, why);
@@ -1080,6 +1082,14 @@ struct QuantizePass
       c.actGamma = float(threshold / double((uint64_t(1)
                                              << c.actAttr.getScaleBits()) -
                                             1));
+      // A zero (or infinite) gamma would quantize every activation to 0
+      // (or NaN) at run time.
+      if (!(c.actGamma > 0) || std::isinf(c.actGamma))
+        return op->emitError()
+               << "no static coarse scale for this op's two-level activation "
+                  "scales: the threshold "
+               << llvm::formatv("{0:e}", threshold)
+               << " divided by 2^M - 1 is not a finite positive fp32 number";
     } else if (stats && config.actGranularity == ActGranularity::Tensor) {
       float alpha = q::thresholdFromHistogram(
           stats->magnitudes, config.actElement, config.actCalibration);
