@@ -36,3 +36,32 @@ func.func @splat_out_of_range() {
   %w = vsquant.constant values(dense<9> : tensor<65536x65536xi8>) scales(dense<1.0> : tensor<4096x65536xf32>) : !vsquant.tensor<65536x65536, #w>
   return
 }
+
+// -----
+
+// Compile-time fp32 scales are finite and non-negative (SPEC.md section 3);
+// a NaN scale used to verify and turn every product it scales into NaN.
+#w = #vsquant.format<si4, per_tensor, scale = f32>
+func.func @nan_scale() {
+  // expected-error @+1 {{'vsquant.constant' op scale nan at flat index 0 is not a finite non-negative number}}
+  %w = vsquant.constant values(dense<1> : tensor<4xi8>) scales(dense<0x7FC00000> : tensor<f32>) : !vsquant.tensor<4, #w>
+  return
+}
+
+// -----
+
+#w = #vsquant.format<si4, per_vector(axis = 0, size = 2), scale = f32>
+func.func @negative_scale() {
+  // expected-error @+1 {{'vsquant.constant' op scale -2.500000e-01 at flat index 1 is not a finite non-negative number}}
+  %w = vsquant.constant values(dense<1> : tensor<4xi8>) scales(dense<[0.5, -0.25]> : tensor<2xf32>) : !vsquant.tensor<4, #w>
+  return
+}
+
+// -----
+
+#w = #vsquant.format<si4, per_vector(axis = 0, size = 2), scale = ui4, coarse = per_channel(axis = 1)>
+func.func @infinite_coarse_scale() {
+  // expected-error @+1 {{'vsquant.constant' op coarse scale INF at flat index 1 is not a finite non-negative number}}
+  %w = vsquant.constant values(dense<1> : tensor<2x2xi8>) scales(dense<3> : tensor<1x2xi8>) coarse(dense<[0.5, 0x7F800000]> : tensor<2xf32>) : !vsquant.tensor<2x2, #w>
+  return
+}
