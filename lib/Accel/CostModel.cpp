@@ -2,6 +2,8 @@
 
 #include "vsquant/Accel/CostModel.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
@@ -123,6 +125,17 @@ Expected<Tiling> vsquant::accel::tileLayer(const Config &config,
     return createStringError(inconvertibleErrorCode(),
                              "layer '%s' has an empty dimension",
                              layer.name.c_str());
+  // MACs, cycles and bytes are int64 counts of at most about M x K x N;
+  // 2^60 leaves room for the bit widths and tiles multiplied into them.
+  int64_t macs = 0;
+  if (llvm::MulOverflow(layer.m, layer.k, macs) ||
+      llvm::MulOverflow(macs, layer.n, macs) || macs > (int64_t(1) << 60))
+    return createStringError(
+        inconvertibleErrorCode(),
+        "layer '%s': %lld x %lld x %lld is more than 2^60 MACs, past what "
+        "the cost model counts in 64 bits",
+        layer.name.c_str(), (long long)layer.m, (long long)layer.k,
+        (long long)layer.n);
   Tiling tiling;
   int64_t lanes = config.lanesPerPE;
   int64_t weightBits = config.weightBufferBytes * 8;

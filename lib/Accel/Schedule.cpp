@@ -2,6 +2,8 @@
 
 #include "vsquant/Accel/Schedule.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -53,6 +55,22 @@ Expected<MatmulPlan> vsquant::accel::planMatmul(const Config &config,
     return tiling.takeError();
   plan.tiling = *tiling;
   const Tiling &t = plan.tiling;
+  // A layer is one straight-line program: per (nTile, mTile) a clear, per
+  // kTile up to three instructions, a postprocess and a store. Refuse
+  // programs too large to build in memory (~1 KiB per instruction in IR).
+  constexpr int64_t kMaxInstructions = int64_t(1) << 22;
+  int64_t instructions = 0;
+  if (llvm::MulOverflow(t.kTiles, int64_t(3), instructions) ||
+      llvm::MulOverflow(instructions + 3, t.mTiles, instructions) ||
+      llvm::MulOverflow(instructions + 1, t.nTiles, instructions) ||
+      instructions > kMaxInstructions)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "'%s': %lld x %lld x %lld needs %lld x %lld x %lld (N, M, K) tiles, "
+        "more than the %lld instructions a program may have",
+        options.name.c_str(), (long long)m, (long long)k, (long long)n,
+        (long long)t.nTiles, (long long)t.mTiles, (long long)t.kTiles,
+        (long long)kMaxInstructions);
   Program &program = plan.program;
   program.name = options.name;
   program.shape = machineShapeOf(config);

@@ -131,6 +131,38 @@ llvm::Error vsquant::quant::detail::verifyFinite(ArrayRef<float> data) {
   return llvm::Error::success();
 }
 
+llvm::Error vsquant::quant::detail::verifyDequantizable(
+    const QuantizedTensor &tensor, ArrayRef<float> data,
+    ArrayRef<int64_t> shape, const TensorFormat &format) {
+  // |xhat| <= Q * S exactly in double (a 24-bit significand times at most
+  // 16 + 8 bits), and f32 rounding overflows only past FLT_MAX.
+  const double q = double(format.element.qmax());
+  const double limit = double(std::numeric_limits<float>::max());
+  bool mayOverflow = false;
+  if (format.scaleBits == 0) {
+    for (float s : tensor.scales)
+      mayOverflow |= q * double(s) >= limit;
+  } else {
+    uint16_t largestScale = 0;
+    for (uint16_t sq : tensor.integerScales)
+      largestScale = std::max(largestScale, sq);
+    float largestGamma = 0.0f;
+    for (float gamma : tensor.coarse)
+      largestGamma = std::max(largestGamma, gamma);
+    mayOverflow = q * double(largestScale) * double(largestGamma) >= limit;
+  }
+  if (!mayOverflow)
+    return llvm::Error::success();
+  std::vector<float> xhat = dequantizeTensor(tensor, shape, format);
+  for (size_t i = 0, e = xhat.size(); i < e; ++i)
+    if (!std::isfinite(xhat[i]))
+      return llvm::createStringError(llvm::formatv(
+          "element {0} ({1:e}) is too close to the fp32 limit: its "
+          "dequantized value q * scale overflows to {2}Inf",
+          i, data[i], xhat[i] > 0 ? "+" : "-"));
+  return llvm::Error::success();
+}
+
 llvm::Error vsquant::quant::detail::verifyArguments(
     ArrayRef<float> data, ArrayRef<int64_t> shape, const TensorFormat &format,
     const CalibrationOptions &options) {
@@ -784,6 +816,8 @@ vsquant::quant::quantizeTensor(ArrayRef<float> data, ArrayRef<int64_t> shape,
     assert(error && "a kernel saw a NaN or Inf that verifyFinite did not");
     return std::move(error);
   }
+  if (llvm::Error error = verifyDequantizable(result, data, shape, format))
+    return std::move(error);
   return result;
 }
 

@@ -214,6 +214,15 @@ void parallelFor(llvm::ThreadPoolInterface *pool, int64_t n, Fn fn,
 llvm::Error verifyCalibration(const CalibrationOptions &options);
 /// Names the flat index of the first NaN or Inf.
 llvm::Error verifyFinite(llvm::ArrayRef<float> data);
+/// Fails, naming the first such element, when a dequantized value
+/// f32(q * s_v) or f32(q * sq_v) * gamma_g overflows to Inf: finite inputs
+/// within a rounding of FLT_MAX whose scale times Q rounds up past it.
+/// Looks at elements only when some vector's largest |xhat| can reach
+/// FLT_MAX, so a normal tensor costs one pass over its scales.
+llvm::Error verifyDequantizable(const QuantizedTensor &tensor,
+                                llvm::ArrayRef<float> data,
+                                llvm::ArrayRef<int64_t> shape,
+                                const TensorFormat &format);
 /// verifyFormat, verifyCalibration and the element count (not finiteness).
 llvm::Error verifyArguments(llvm::ArrayRef<float> data,
                             llvm::ArrayRef<int64_t> shape,

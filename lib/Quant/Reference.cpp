@@ -347,5 +347,7 @@ llvm::Expected<QuantizedTensor> vsquant::quant::quantizeTensorReference(
           layout, data.data(), effectiveScales.data(), element,
           result.values.data(), begin, end);
   });
+  if (llvm::Error error = verifyDequantizable(result, data, shape, format))
+    return std::move(error);
   return result;
 }

@@ -282,6 +282,24 @@ llvm::Error loadInput(llvm::StringRef path, TensorBuffer &into, unsigned index) 
   return llvm::Error::success();
 }
 
+llvm::Error checkFiniteResult(const TensorBuffer &result, unsigned index) {
+  size_t first = result.data.size(), count = 0;
+  for (size_t i = 0; i < result.data.size(); ++i)
+    if (!std::isfinite(result.data[i])) {
+      first = std::min(first, i);
+      ++count;
+    }
+  if (!count)
+    return llvm::Error::success();
+  float value = result.data[first];
+  return fail("output " + llvm::Twine(index) + ": element " +
+              llvm::Twine(first) + " is " +
+              (std::isnan(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf") +
+              " (" + llvm::Twine(count) + " of " +
+              llvm::Twine(result.data.size()) +
+              " elements are not finite): the model overflows fp32 on this "
+              "input");
+}
 
 CompiledModel::~CompiledModel() = default;
 

@@ -15,6 +15,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -78,6 +79,16 @@ static Expected<Layer> parseLayer(StringRef spec, int64_t v) {
                                "--layer '%s': the filter is larger than the "
                                "padded input",
                                spec.str().c_str());
+    // The layer's M = N * OH * OW and K = KH * KW * C are int64: check
+    // they and the MAC count fit before building it.
+    int64_t oh = (values[1] + 2 * pad - values[5]) / stride + 1;
+    int64_t ow = (values[2] + 2 * pad - values[6]) / stride + 1;
+    int64_t macs = values[0];
+    for (int64_t factor : {oh, ow, values[5], values[6], values[3], values[4]})
+      if (MulOverflow(macs, factor, macs))
+        return createStringError(inconvertibleErrorCode(),
+                                 "--layer '%s': more than 2^63 MACs",
+                                 spec.str().c_str());
     return conv2dLayer(label, values[0], values[1], values[2], values[3],
                        values[4], values[5], values[6], stride, pad, v);
   }

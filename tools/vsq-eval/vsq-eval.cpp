@@ -162,6 +162,13 @@ int main(int argc, char **argv) {
         if (Error e = vsquant::writeNpyF32(path, out.shape, out.data))
           return error(toString(std::move(e)));
       }
+    // SQNR and cosine are undefined on NaN / Inf outputs.
+    for (size_t r = 0; r < numResults; ++r)
+      for (auto [model, name] : {std::pair(floatModel->get(), "float"),
+                                 std::pair(quantModel->get(), "quantized")})
+        if (Error e = runtime::checkFiniteResult(model->results()[r], r))
+          return error("sample '" + sample.name + "': " + name + " model " +
+                       toString(std::move(e)));
     for (size_t r = 0; r < numResults; ++r) {
       const auto &x = (*floatModel)->results()[r].data;
       const auto &y = (*quantModel)->results()[r].data;

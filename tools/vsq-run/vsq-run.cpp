@@ -102,6 +102,11 @@ int main(int argc, char **argv) {
                                   ".npy");
       if (Error e = vsquant::writeNpyF32(path, out.shape, out.data))
         return error(toString(std::move(e)));
+      // Written as computed, but never silently.
+      if (Error e = runtime::checkFiniteResult(out, r))
+        WithColor::warning(errs(), "vsq-run")
+            << "sample '" << sample.name << "': " << toString(std::move(e))
+            << "\n";
     }
   }
   outs() << formatv("{0} samples; compile {1:f2} s; {2:f3} ms per run\n",

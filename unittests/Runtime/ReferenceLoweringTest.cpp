@@ -1,20 +1,24 @@
 //===- ReferenceLoweringTest.cpp - Compiled code vs the numerics library --===//
 //
-// Differential test: random shapes, formats and values quantized by the
+// Differential tests: random shapes, formats and values quantized by the
 // numerics library, the same computation written in vsquant IR, compiled by
 // vsquant-cpu-pipeline and run through the JIT, once per code generator
 // (the reference lowering; the tiled kernels for AVX-512 VNNI, for AVX2 and
 // on two threads). Dequantized activations and matmul results must match
 // the library (quantizeTensor, dequantizeTensor, quantizedMatmul) bit for
-// bit.
+// bit. The same for the accelerator: random matmuls in each machine's
+// formats through convert-vsquant-to-vsqaccel and the simulator.
 //
 //===----------------------------------------------------------------------===//
 
+#include "vsquant/Accel/Simulator.h"
 #include "vsquant/Conversion/Passes.h"
+#include "vsquant/Dialect/VSQAccel/IR/VSQAccel.h"
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/InitAll.h"
 #include "vsquant/Quant/Matmul.h"
 #include "vsquant/Runtime/CompiledModel.h"
+#include "vsquant/Target/VSQAccel/ProgramIR.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -23,6 +27,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 
 #include "gtest/gtest.h"
 
@@ -262,6 +267,262 @@ func.func @f(%a: tensor<{0}f32>) -> (tensor<{1}f32>, tensor<{0}f32>) {{
   EXPECT_EQ(cases, 24);
   // The draw must exercise the tiled kernels, not only their fallback.
   EXPECT_GE(tiledCases, 6);
+}
+
+} // namespace
+
+namespace {
+
+/// Compiles `ir` once per code generator and returns each one's results.
+std::vector<std::vector<std::vector<float>>>
+runEveryGenerator(Harness &harness, const std::string &ir,
+                  llvm::ArrayRef<float> input) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<vsquant::runtime::CodegenOptions> generators = {
+      {"reference", "none", 1}};
+  if (features.lookup("avx2"))
+    generators.push_back({"tiled", "avx2", 1});
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+    generators.push_back({"tiled", "avx512vnni", 2});
+  std::vector<std::vector<std::vector<float>>> all;
+  for (const vsquant::runtime::CodegenOptions &generator : generators) {
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
+    EXPECT_TRUE(bool(module)) << ir;
+    if (!module)
+      return all;
+    auto compiled =
+        vsquant::runtime::CompiledModel::compile(*module, "f", generator);
+    EXPECT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
+    if (!compiled)
+      return all;
+    std::copy(input.begin(), input.end(),
+              (*compiled)->inputs()[0].data.begin());
+    (*compiled)->run();
+    std::vector<std::vector<float>> results;
+    for (const vsquant::runtime::TensorBuffer &r : (*compiled)->results())
+      results.push_back(r.data);
+    all.push_back(std::move(results));
+  }
+  return all;
+}
+
+/// Run-time activations the numerics library refuses or that sit at the
+/// ends of fp32, through dynamic_quantize -> matmul in compiled code: every
+/// code generator agrees bit for bit with the library where the library
+/// computes (zeros, subnormals, 2^126, a one-element tail vector), NaN
+/// elements count as 0 (maxnumf: docs/CPU.md), and a +Inf turns its row
+/// into NaN, never into a finite number.
+TEST(ReferenceLowering, HostileRunTimeActivations) {
+  Harness harness;
+  const int64_t m = 5, k = 9, n = 3; // K = 9: vectors of 4, 4 and 1.
+  TensorFormat a;
+  a.element = {8, true};
+  a.granularity = Granularity::PerVector;
+  a.axis = 1;
+  a.vectorSize = 4;
+  TensorFormat w = a;
+  w.element = {4, true};
+  w.axis = 0;
+  std::vector<float> wv(k * n);
+  for (int64_t i = 0; i < k * n; ++i)
+    wv[i] = float((i * 7) % 11) - 5.0f;
+  QuantizedTensor qw = cantFail(quantizeTensor(wv, {k, n}, w, {}));
+  const float d = std::numeric_limits<float>::denorm_min();
+  const float big = std::ldexp(1.0f, 126);
+  std::vector<float> av = {
+      0, 0,      0,     0,     0,    0,      0,   0,   0,         // zeros
+      d, -3 * d, 100 * d, 1e-39f, 0,  d,      0,   0,   -7 * d,    // subnormal
+      big, -big, big / 3, 1,  big,  big / 7, -1,  0,   big,       // 2^126
+      1, 2,      3,     4,     0,    0,      0,   0,   -0.5f,     // plain
+      1, 2,      3,     4,     5,    6,      7,   8,   9};        // NaN / Inf
+  std::string ir = llvm::formatv(R"mlir(
+#a = {0}
+#w = {1}
+func.func @f(%a: tensor<{2}f32>) -> (tensor<{3}f32>, tensor<{2}f32>) {{
+  %aq = vsquant.dynamic_quantize %a : tensor<{2}f32> -> !vsquant.tensor<{8}, #a>
+  %w = vsquant.constant values(dense<{4}> : tensor<{5}i8>) scales(dense<{6}> : tensor<{7}f32>) : !vsquant.tensor<{9}, #w>
+  %y = vsquant.matmul %aq, %w : !vsquant.tensor<{8}, #a>, !vsquant.tensor<{9}, #w> -> tensor<{3}f32>
+  %d = vsquant.dequantize %aq : !vsquant.tensor<{8}, #a> -> tensor<{2}f32>
+  return %y, %d : tensor<{3}f32>, tensor<{2}f32>
+}
+)mlir",
+                                 formatText(a), formatText(w),
+                                 shapeText({m, k}), shapeText({m, n}),
+                                 intsText<int16_t>(qw.values, 8),
+                                 shapeText({k, n}), floatsText(qw.scales),
+                                 shapeText(qw.scaleShape),
+                                 llvm::formatv("{0}x{1}", m, k).str(),
+                                 llvm::formatv("{0}x{1}", k, n).str())
+                       .str();
+  // Finite rows: bit for bit against the library.
+  QuantizedTensor qa = cantFail(quantizeTensor(av, {m, k}, a, {}));
+  std::vector<float> y = cantFail(quantizedMatmul(qa, a, qw, w, m, k, n));
+  std::vector<float> dq = dequantizeTensor(qa, {m, k}, a);
+  for (const auto &results : runEveryGenerator(harness, ir, av)) {
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(bitsOf(results[0][i]), bitsOf(y[i])) << "matmul " << i;
+    for (int64_t i = 0; i < m * k; ++i)
+      ASSERT_EQ(bitsOf(results[1][i]), bitsOf(dq[i])) << "dequantized " << i;
+  }
+
+  // Row 4 gets a NaN (counts as 0) and, separately, an Inf (row -> NaN).
+  std::vector<float> withNaN = av, nanAsZero = av;
+  withNaN[4 * k + 2] = std::nanf("");
+  nanAsZero[4 * k + 2] = 0.0f;
+  QuantizedTensor qz = cantFail(quantizeTensor(nanAsZero, {m, k}, a, {}));
+  std::vector<float> yz = cantFail(quantizedMatmul(qz, a, qw, w, m, k, n));
+  for (const auto &results : runEveryGenerator(harness, ir, withNaN))
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(bitsOf(results[0][i]), bitsOf(yz[i])) << "NaN row " << i;
+  std::vector<float> withInf = av;
+  withInf[4 * k + 2] = std::numeric_limits<float>::infinity();
+  for (const auto &results : runEveryGenerator(harness, ir, withInf))
+    for (int64_t i = 0; i < m * n; ++i) {
+      if (i / n == 4)
+        EXPECT_TRUE(std::isnan(results[0][i])) << "Inf row " << i;
+      else
+        ASSERT_EQ(bitsOf(results[0][i]), bitsOf(y[i])) << "Inf, other " << i;
+    }
+}
+
+} // namespace
+
+namespace {
+
+/// The accelerator: random matmuls in formats each machine of accel/ takes
+/// (element widths up to the datapath's, the machine's V and scale widths,
+/// signed or unsigned inputs, bias, ReLU), written as vsquant IR, compiled
+/// by convert-vsquant-to-vsqaccel, the program taken back from its
+/// vsqaccel.program op, run by the simulator on the data image, and
+/// compared bit for bit with quantizedMatmul (+ bias, ReLU; SPEC.md
+/// section 5). The pass's program must also be the planner's, byte for byte.
+TEST(ReferenceLowering, AcceleratorMatchesTheLibrary) {
+  namespace accel = vsquant::accel;
+  Harness harness;
+  const char *machines[] = {"baseline-w8a8-pc", "w4a4-v16-ui4",
+                            "w4a8-v16-ui4",     "w6a6-v16-ui6",
+                            "w8a8-v16-ui6",     "keller2023-5nm-w4a4-v64"};
+  std::vector<std::pair<std::string, accel::Config>> configs;
+  for (const char *name : machines) {
+    llvm::SmallString<256> path(VSQUANT_SOURCE_DIR);
+    llvm::sys::path::append(path, "accel", std::string(name) + ".json");
+    llvm::Expected<accel::Config> config = accel::readConfig(path);
+    ASSERT_TRUE(bool(config)) << llvm::toString(config.takeError());
+    configs.emplace_back(path.str().str(), std::move(*config));
+  }
+  std::mt19937 rng(20261124);
+  auto below = [&](int64_t n) { return int64_t(rng() % uint64_t(n)); };
+  std::exponential_distribution<float> magnitude(2.0f);
+  const int kCases = 600;
+  int cases = 0, outputs = 0;
+  for (int trial = 0; trial < kCases; ++trial) {
+    const auto &[configPath, config] = configs[trial % configs.size()];
+    const bool perVector = config.scaling == accel::Scaling::PerVector;
+    // Shapes around the machine's tiles: K not a multiple of V, N not a
+    // multiple of the lanes, single rows, columns and vectors.
+    const int64_t v = config.vectorSize;
+    int64_t m = 1 + below(trial % 4 ? 9 : 40), k = 1 + below(3 * v + 5),
+            n = 1 + below(80);
+    if (trial % 10 == 0)
+      k = 1;
+    TensorFormat a, w;
+    const bool unsignedInput = perVector && below(3) == 0;
+    a.element = {unsigned(2 + below(config.activationBits - 1)),
+                 !unsignedInput};
+    w.element = {unsigned(2 + below(config.weightBits - 1)), true};
+    if (perVector) {
+      a.granularity = w.granularity = Granularity::PerVector;
+      a.axis = 1;
+      w.axis = 0;
+      a.vectorSize = w.vectorSize = v;
+      a.scaleBits = config.activationScaleBits;
+      w.scaleBits = config.weightScaleBits;
+      a.coarseAxis = -1;
+      w.coarseAxis = 1;
+    } else {
+      a.granularity = Granularity::PerTensor;
+      w.granularity = Granularity::PerChannel;
+      w.axis = 1;
+    }
+    std::vector<float> av(m * k), wv(k * n), bias;
+    for (float &x : av)
+      x = (below(2) ? 1.0f : -1.0f) * magnitude(rng) * float(1 + below(8));
+    for (float &x : wv)
+      x = below(7) == 0 ? 0.0f : (below(2) ? 1.0f : -1.0f) * magnitude(rng);
+    const bool withBias = below(2), withRelu = below(2);
+    if (withBias)
+      for (int64_t j = 0; j < n; ++j)
+        bias.push_back(float(below(9)) - 4.0f);
+    QuantizedTensor qa = cantFail(quantizeTensor(av, {m, k}, a, {}));
+    QuantizedTensor qw = cantFail(quantizeTensor(wv, {k, n}, w, {}));
+
+    std::string aType = llvm::formatv("!vsquant.tensor<{0}x{1}, {2}>", m, k,
+                                      formatText(a));
+    std::string wType = llvm::formatv("!vsquant.tensor<{0}x{1}, {2}>", k, n,
+                                      formatText(w));
+    std::string ir = llvm::formatv(
+        R"mlir(
+func.func @f(%a: {0}, %w: {1}, %bias: tensor<{2}xf32>) -> tensor<{3}x{2}xf32> {{
+  %y = vsquant.matmul %a, %w {4}{5} : {0}, {1} -> tensor<{3}x{2}xf32>
+  return %y : tensor<{3}x{2}xf32>
+}
+)mlir",
+        aType, wType, n, m,
+        withBias ? llvm::formatv("bias(%bias : tensor<{0}xf32>)", n).str()
+                 : std::string(),
+        withRelu ? " relu" : "")
+                         .str();
+    std::string label = config.name + "\n" + ir;
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
+    ASSERT_TRUE(bool(module)) << label;
+    mlir::PassManager pm(harness.context.get());
+    mlir::vsquant::ConvertVSQuantToVSQAccelOptions options;
+    options.configPath = configPath;
+    pm.addPass(mlir::vsquant::createConvertVSQuantToVSQAccel(options));
+    ASSERT_TRUE(succeeded(pm.run(*module))) << label;
+    auto programOp = module->lookupSymbol<mlir::vsqaccel::ProgramOp>("f_matmul0");
+    ASSERT_TRUE(bool(programOp)) << label;
+    mlir::FailureOr<accel::Program> program =
+        mlir::vsqaccel::programFromOp(programOp);
+    ASSERT_TRUE(succeeded(program)) << label;
+
+    accel::MatmulOptions planOptions;
+    planOptions.name = "f_matmul0";
+    planOptions.bias = withBias;
+    planOptions.relu = withRelu;
+    planOptions.unsignedInput = unsignedInput;
+    accel::MatmulPlan plan =
+        cantFail(accel::planMatmul(config, m, k, n, planOptions));
+    ASSERT_EQ(cantFail(accel::encodeProgram(*program)),
+              cantFail(accel::encodeProgram(plan.program)))
+        << label;
+    std::vector<uint8_t> image =
+        cantFail(accel::packMatmulImage(plan, qa, a, qw, w, bias));
+    accel::SimulationStats stats =
+        cantFail(accel::simulate(*program, config, image));
+    ASSERT_EQ(stats.saturations, 0) << label;
+    std::vector<float> y = accel::readMatmulOutput(plan, image);
+
+    std::vector<float> reference =
+        cantFail(quantizedMatmul(qa, a, qw, w, m, k, n));
+    ASSERT_EQ(y.size(), reference.size());
+    for (int64_t i = 0; i < m * n; ++i) {
+      float r = reference[i];
+      if (withBias)
+        r = r + bias[i % n];
+      if (withRelu)
+        r = r > 0.0f ? r : 0.0f;
+      ASSERT_EQ(bitsOf(y[i]), bitsOf(r))
+          << "output " << i << ": " << y[i] << " vs " << r << "\n"
+          << label;
+    }
+    outputs += int(m * n);
+    ++cases;
+  }
+  EXPECT_EQ(cases, kCases);
+  EXPECT_GT(outputs, kCases * 20);
 }
 
 } // namespace

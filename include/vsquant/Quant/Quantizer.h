@@ -171,8 +171,11 @@ llvm::Error verifyFormat(llvm::ArrayRef<int64_t> shape,
                          const TensorFormat &format);
 
 /// Quantizes `data` (row-major, `shape`). Fails with a message naming the
-/// flat index of the first NaN or Inf, or an invalid format or calibration
-/// option (mseGridPoints >= 1, percentile in (0, 100]). Work is spread over
+/// flat index of the first NaN or Inf, or of the first element whose
+/// dequantized value would overflow to Inf (|x| within a rounding of
+/// FLT_MAX, e.g. FLT_MAX in si8: f32(127 * f32(FLT_MAX / 127)) is Inf), or
+/// an invalid format or calibration option (mseGridPoints >= 1, percentile
+/// in (0, 100]). Work is spread over
 /// `pool` when given; the result is identical without it.
 ///
 /// Two-level: sq_v = 0 when s_v == 0 or when gamma_g underflows to 0 (a

@@ -75,6 +75,12 @@ struct TensorBuffer {
 llvm::Error loadInput(llvm::StringRef path, TensorBuffer &into,
                       unsigned index);
 
+/// Fails when result `index` holds a NaN or Inf, naming the first one and
+/// how many there are: finite inputs gave a non-finite output, so the model
+/// overflowed fp32 on them (SPEC.md's formulas, like fp32 arithmetic, give
+/// Inf past FLT_MAX and NaN for Inf - Inf or Inf * 0).
+llvm::Error checkFiniteResult(const TensorBuffer &result, unsigned index);
+
 class CompiledModel {
 public:
   /// Lowers `module` in place (pass a copy) and JIT-compiles its entry.

@@ -299,7 +299,12 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   p.threads = std::max<int64_t>(1, options.numThreads);
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
 
-  // The weights must be known at compile time.
+  // The weights must be known at compile time. Repacking expands a splat;
+  // past 2^28 elements (memory) the reference lowering keeps it a splat.
+  ElementsAttr weightValues;
+  if (matchPattern(ops.rhs[0], m_Constant(&weightValues)) &&
+      weightValues.isSplat() && p.k * p.n > (int64_t(1) << 28))
+    return std::nullopt;
   if (!readConstant(ops.rhs[0], p.rhsValues))
     return std::nullopt;
   if (p.conv)

@@ -78,3 +78,15 @@ func.func @conv_vector_size(%x: !vsquant.tensor<1x4x4x32, #x>, %w: !vsquant.tens
   %y = vsquant.conv2d %x, %w : !vsquant.tensor<1x4x4x32, #x>, !vsquant.tensor<1x1x32x8, #w> -> tensor<1x4x4x8xf32>
   return %y : tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// 65536^3 on 64 lanes: 1024 x 1024 x 586 tiles, about 1.8e9 instructions in
+// one straight-line program (it used to try, and run out of memory).
+#a = #vsquant.format<si4, per_vector(axis = 1, size = 16), scale = ui4>
+#w = #vsquant.format<si4, per_vector(axis = 0, size = 16), scale = ui4, coarse = per_channel(axis = 1)>
+func.func @too_many_tiles(%a: !vsquant.tensor<65536x65536, #a>, %w: !vsquant.tensor<65536x65536, #w>) -> tensor<65536x65536xf32> {
+  // expected-error @+1 {{cannot map to accelerator 'w4a4-v16-ui4': 'too_many_tiles_matmul0': 65536 x 65536 x 65536 needs 1024 x 1024 x 586 (N, M, K) tiles, more than the 4194304 instructions a program may have}}
+  %y = vsquant.matmul %a, %w : !vsquant.tensor<65536x65536, #a>, !vsquant.tensor<65536x65536, #w> -> tensor<65536x65536xf32>
+  return %y : tensor<65536x65536xf32>
+}

@@ -6,6 +6,8 @@
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::vsquant;
 
@@ -154,6 +156,13 @@ static LogicalResult verifyValueRange(Operation *op, Attribute values,
            << format.getElementType();
   };
   if (auto dense = dyn_cast<DenseIntElementsAttr>(values)) {
+    // A splat stores one value however large its shape (2^32 elements
+    // would take minutes to walk, and verifiers run after every pass).
+    if (dense.isSplat()) {
+      const APInt &v = dense.getSplatValue<APInt>();
+      return check(isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()),
+                   0);
+    }
     int64_t index = 0;
     for (const APInt &v : dense.getValues<APInt>()) {
       int64_t x = isSigned ? v.getSExtValue() : int64_t(v.getZExtValue());
@@ -172,6 +181,38 @@ static LogicalResult verifyValueRange(Operation *op, Attribute values,
         return failure();
     }
   }
+  return success();
+}
+
+/// fp32 scales (SPEC.md section 3: alpha / Q, max / (2^M - 1)) are finite
+/// and non-negative; a NaN, Inf or negative one would turn every product it
+/// scales into NaN or flip its sign. Splats are checked through their one
+/// value; unloaded dense_resource blobs are not checked.
+static LogicalResult verifyScaleValues(Operation *op, StringRef what,
+                                       Attribute values) {
+  auto check = [&](float s, int64_t index) -> LogicalResult {
+    if (std::isfinite(s) && !(s < 0.0f))
+      return success();
+    return op->emitOpError() << what << " " << s << " at flat index "
+                             << index
+                             << " is not a finite non-negative number";
+  };
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(values)) {
+    if (!dense.getElementType().isF32())
+      return success();
+    if (dense.isSplat())
+      return check(dense.getSplatValue<float>(), 0);
+    int64_t index = 0;
+    for (float s : dense.getValues<float>())
+      if (failed(check(s, index++)))
+        return failure();
+    return success();
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(values))
+    if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
+      for (auto [index, s] : llvm::enumerate(*data))
+        if (failed(check(s, index)))
+          return failure();
   return success();
 }
 
@@ -203,13 +244,16 @@ LogicalResult ConstantOp::verify() {
                             "data, got "
                          << getScales();
   if (failed(verifyScaleGridType(*this, "scales", getScales().getType(),
-                                 resultType)))
+                                 resultType)) ||
+      failed(verifyScaleValues(*this, "scale", getScales())))
     return failure();
   std::optional<TypedAttr> coarse = getCoarse();
   if (coarse && !isa<ElementsAttr>(*coarse))
     return emitOpError() << "coarse must be dense or dense_resource tensor "
                             "data, got "
                          << *coarse;
+  if (coarse && failed(verifyScaleValues(*this, "coarse scale", *coarse)))
+    return failure();
   return verifyCoarseType(*this, "coarse scale",
                           coarse ? coarse->getType() : Type(), resultType);
 }

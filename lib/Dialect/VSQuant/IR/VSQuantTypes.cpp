@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/InterleavedRange.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::vsquant;
@@ -31,6 +33,15 @@ LogicalResult QTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     if (dim < 0 && !ShapedType::isDynamic(dim))
       return emitError() << "dimension sizes must be non-negative, got "
                          << dim;
+  // Element counts (storage report, quantizer, lowering) are int64: a shape
+  // whose count does not fit would overflow every one of them.
+  int64_t count = 1;
+  if (!llvm::is_contained(shape, 0))
+    for (int64_t dim : shape)
+      if (!ShapedType::isDynamic(dim) && llvm::MulOverflow(count, dim, count))
+        return emitError() << "a quantized tensor of shape "
+                           << llvm::interleaved(shape, "x")
+                           << " has more than 2^63 - 1 elements";
   return format.verifyForShape(emitError, shape);
 }
 

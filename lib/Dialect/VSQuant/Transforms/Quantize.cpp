@@ -31,6 +31,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/InterleavedRange.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ThreadPool.h"
 
@@ -376,6 +377,9 @@ public:
   FormatAttr makeFormat(const q::TensorFormat &f) const;
 
 private:
+  /// Emits an error when an operand's element count overflows int64 or a
+  /// splat weight is too large to expand.
+  LogicalResult checkSizes(linalg::LinalgOp op);
   LogicalResult analyseContraction(linalg::LinalgOp op, Candidate &c,
                                    std::string &why);
   LogicalResult analyseConv(linalg::LinalgOp op, const ConvMatch &match,
@@ -441,12 +445,51 @@ LogicalResult Quantizer::analyse(linalg::LinalgOp op, Candidate &c,
     why = "its shape is dynamic";
     return failure();
   }
+  if (failed(checkSizes(op))) {
+    fatal = true;
+    return failure();
+  }
   std::optional<ConvMatch> conv = matchSupportedConv(op);
   LogicalResult result = conv ? analyseConv(op, *conv, c, why)
                               : analyseContraction(op, c, why);
   if (failed(result) && why.empty())
     fatal = true;
   return result;
+}
+
+/// Splat weights hold one value however large their shape, but quantizing
+/// expands them (fp32 data, integers, dequantized copies: ~16 bytes per
+/// element); beyond this many elements that is refused rather than tried.
+static constexpr int64_t kMaxExpandedSplatElements = int64_t(1) << 28;
+
+LogicalResult Quantizer::checkSizes(linalg::LinalgOp op) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    ArrayRef<int64_t> shape =
+        cast<ShapedType>(operand.get().getType()).getShape();
+    int64_t count = 1;
+    bool overflow = false;
+    if (!llvm::is_contained(shape, 0))
+      for (int64_t dim : shape)
+        overflow |= llvm::MulOverflow(count, dim, count);
+    if (overflow)
+      return op->emitError()
+             << "cannot quantize this op: operand #"
+             << operand.getOperandNumber() << " of shape "
+             << llvm::interleaved(shape, "x")
+             << " has more than 2^63 - 1 elements";
+    auto splat = op.isDpsInput(&operand)
+                     ? dyn_cast_or_null<SplatElementsAttr>(
+                           getWeightConstant(operand.get()))
+                     : SplatElementsAttr();
+    if (splat && count > kMaxExpandedSplatElements)
+      return op->emitError()
+             << "cannot quantize this op: its weight is a splat of " << count
+             << " elements, and quantizing expands it (about "
+             << llvm::formatv("{0:f1}", double(count) * 16 / (1 << 30))
+             << " GiB); splat weights of more than 2^28 elements are "
+                "refused";
+  }
+  return success();
 }
 
 LogicalResult Quantizer::analyseContraction(linalg::LinalgOp op, Candidate &c,
@@ -1039,6 +1082,14 @@ struct QuantizePass
       c.actGamma = float(threshold / double((uint64_t(1)
                                              << c.actAttr.getScaleBits()) -
                                             1));
+      // A zero (or infinite) gamma would quantize every activation to 0
+      // (or NaN) at run time.
+      if (!(c.actGamma > 0) || std::isinf(c.actGamma))
+        return op->emitError()
+               << "no static coarse scale for this op's two-level activation "
+                  "scales: the threshold "
+               << llvm::formatv("{0:e}", threshold)
+               << " divided by 2^M - 1 is not a finite positive fp32 number";
     } else if (stats && config.actGranularity == ActGranularity::Tensor) {
       float alpha = q::thresholdFromHistogram(
           stats->magnitudes, config.actElement, config.actCalibration);
