@@ -1,8 +1,9 @@
-//===- VSQuantToVSQAccel.cpp - vsquant matmuls to accelerator programs ---===//
+//===- VSQuantToVSQAccel.cpp - vsquant layers to accelerator programs ----===//
 //
-// Checks that each vsquant.matmul's formats are the machine's, plans its
-// program with vsquant::accel::planMatmul (the cost model's tiling) and
-// appends it to the module as a vsqaccel.program.
+// Checks that each vsquant.matmul, batch_matmul, conv2d and
+// depthwise_conv2d has the machine's formats, plans its program with
+// vsquant::accel (the cost model's tiling) and appends it to the module as
+// a vsqaccel.program.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir {
 namespace vsquant {
@@ -36,17 +38,25 @@ LogicalResult mismatch(Operation *op, StringRef operand, const Twine &message,
 
 /// Checks one operand's format against the machine. `reductionAxis` is the
 /// operand's K axis, `channelAxis` its other axis; `elementBits` the
-/// datapath width and `scaleBits` its per-vector scale width.
+/// datapath width and `scaleBits` its per-vector scale width. An
+/// activation's coarse scale must be per tensor, or per batch along
+/// `batchAxis` (each batch is its own GEMM with its own PPU scales).
 LogicalResult checkOperand(Operation *op, StringRef operand, QTensorType type,
                            int64_t reductionAxis, int64_t channelAxis,
                            unsigned elementBits, unsigned scaleBits,
-                           bool isActivation, const accel::Config &config) {
+                           bool isActivation, const accel::Config &config,
+                           int64_t batchAxis = FormatAttr::kNoAxis) {
   FormatAttr format = type.getFormat();
   if (format.getElementBits() > elementBits)
     return mismatch(op, operand,
                     Twine(format.getElementBits()) +
                         "-bit elements do not fit the " + Twine(elementBits) +
                         "-bit datapath",
+                    config);
+  if (!isActivation && !format.isSignedElement())
+    return mismatch(op, operand,
+                    "unsigned elements cannot enter the signed weight "
+                    "datapath",
                     config);
   if (config.scaling == accel::Scaling::PerVector) {
     if (format.getGranularity() != Granularity::PerVector ||
@@ -66,7 +76,9 @@ LogicalResult checkOperand(Operation *op, StringRef operand, QTensorType type,
                       "needs two-level ui" + Twine(scaleBits) +
                           " scales, the machine's per-vector scale width",
                       config);
-    if (isActivation && !format.hasPerTensorCoarse())
+    if (isActivation && !format.hasPerTensorCoarse() &&
+        (batchAxis == FormatAttr::kNoAxis ||
+         format.getCoarseAxis() != batchAxis))
       return mismatch(op, operand,
                       "a per-row coarse scale cannot be applied per lane by "
                       "the PPU; use a per-tensor coarse scale",
@@ -106,7 +118,7 @@ struct ConvertVSQuantToVSQAccelPass
     }
     SmallVector<Operation *> layers;
     module.walk([&](Operation *op) {
-      if (isa<MatmulOp, Conv2DOp>(op))
+      if (isa<MatmulOp, BatchMatmulOp, Conv2DOp, DepthwiseConv2DOp>(op))
         layers.push_back(op);
     });
     OpBuilder builder(module.getContext());
@@ -115,14 +127,24 @@ struct ConvertVSQuantToVSQAccelPass
     bool failedAny = false;
     for (Operation *op : layers) {
       auto function = op->getParentOfType<func::FuncOp>();
-      bool isConv = isa<Conv2DOp>(op);
       std::string name =
           (function ? function.getSymName().str() : std::string("module")) +
-          (isConv ? "_conv2d" : "_matmul") +
+          "_" + op->getName().stripDialect().str() +
           std::to_string(countPerFunction[{function, op->getName()}]++);
       LogicalResult result =
-          isConv ? lowerConv(cast<Conv2DOp>(op), name, *config, builder)
-                 : lower(cast<MatmulOp>(op), name, *config, builder);
+          TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([&](MatmulOp matmul) {
+                return lower(matmul, name, *config, builder);
+              })
+              .Case([&](BatchMatmulOp batched) {
+                return lowerBatch(batched, name, *config, builder);
+              })
+              .Case([&](Conv2DOp conv) {
+                return lowerConv(conv, name, *config, builder);
+              })
+              .Case([&](DepthwiseConv2DOp conv) {
+                return lowerDepthwise(conv, name, *config, builder);
+              });
       if (failed(result))
         failedAny = true;
     }
@@ -146,7 +168,20 @@ struct ConvertVSQuantToVSQAccelPass
                               config.activationBits, config.activationScaleBits,
                               true, config)))
         return failure();
+      FormatAttr format = result.getFormat();
+      if (!format.hasPerTensorCoarse())
+        return mismatch(op, "result",
+                        "the PPU re-quantizes under one coarse scale; use "
+                        "a per-tensor coarse scale",
+                        config);
+      if (format.getRounding() != RoundingMode::HalfToEven ||
+          format.getScaleRounding() != ScaleRounding::Ceil)
+        return mismatch(op, "result",
+                        "the PPU rounds elements half to even and integer "
+                        "scales up (round = rne, scale_round = ceil)",
+                        config);
       options.requantize = true;
+      options.unsignedOutput = !format.isSignedElement();
     }
     return options;
   }
@@ -186,6 +221,98 @@ struct ConvertVSQuantToVSQAccelPass
             n = rhs.getShape()[1];
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planMatmul(config, m, k, n, *options);
+    return attachProgram(op, std::move(plan), config, builder);
+  }
+
+  /// One program runs the batch's GEMMs one after the other (planBatchMatmul);
+  /// both operands may be activations, but B enters the weight datapath.
+  LogicalResult lowerBatch(BatchMatmulOp op, StringRef name,
+                           const accel::Config &config, OpBuilder &builder) {
+    auto lhs = cast<QTensorType>(op.getLhs().getType());
+    auto rhs = cast<QTensorType>(op.getRhs().getType());
+    if (ShapedType::isDynamicShape(lhs.getShape()) ||
+        ShapedType::isDynamicShape(rhs.getShape()))
+      return op.emitOpError("needs static shapes to map to the accelerator");
+    if (failed(checkOperand(op, "lhs", lhs, 2, 1, config.activationBits,
+                            config.activationScaleBits, true, config,
+                            /*batchAxis=*/0)) ||
+        failed(checkOperand(op, "rhs", rhs, 1, 2, config.weightBits,
+                            config.weightScaleBits, false, config)))
+      return failure();
+    FailureOr<accel::MatmulOptions> options =
+        layerOptions(op, name, lhs, /*resultReductionAxis=*/2, config);
+    if (failed(options))
+      return failure();
+    ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
+    llvm::Expected<accel::MatmulPlan> plan =
+        accel::planBatchMatmul(config, a[0], a[1], a[2], b[2], *options);
+    return attachProgram(op, std::move(plan), config, builder);
+  }
+
+  /// A depthwise conv runs as its block-diagonal GEMM
+  /// (planDepthwiseConv2d): each tap's product is one vector MAC whose
+  /// weight vector holds a single nonzero element.
+  LogicalResult lowerDepthwise(DepthwiseConv2DOp op, StringRef name,
+                               const accel::Config &config,
+                               OpBuilder &builder) {
+    auto input = cast<QTensorType>(op.getInput().getType());
+    auto filter = cast<QTensorType>(op.getFilter().getType());
+    if (config.scaling != accel::Scaling::PerVector)
+      return op.emitOpError("maps only to per-vector machines for now "
+                            "(accelerator '")
+             << config.name << "' is per-channel)";
+    if (ShapedType::isDynamicShape(input.getShape()) ||
+        ShapedType::isDynamicShape(filter.getShape()))
+      return op.emitOpError("needs static shapes to map to the accelerator");
+    if (failed(checkOperand(op, "input", input, 3, 0, config.activationBits,
+                            config.activationScaleBits, true, config)))
+      return failure();
+    // The filter's vectors run along the window (axis 0), any size: each
+    // tap's weight enters its own vector MAC with its own integer scale.
+    FormatAttr filterFormat = filter.getFormat();
+    if (filterFormat.getElementBits() > config.weightBits)
+      return mismatch(op, "filter",
+                      Twine(filterFormat.getElementBits()) +
+                          "-bit elements do not fit the " +
+                          Twine(config.weightBits) + "-bit datapath",
+                      config);
+    if (!filterFormat.isSignedElement())
+      return mismatch(op, "filter",
+                      "unsigned elements cannot enter the signed weight "
+                      "datapath",
+                      config);
+    if (filterFormat.getGranularity() != Granularity::PerVector ||
+        filterFormat.getAxis() != 0 || !filterFormat.isTwoLevel() ||
+        filterFormat.getScaleBits() != config.weightScaleBits)
+      return mismatch(op, "filter",
+                      "must be per_vector along the window (axis 0) with "
+                      "two-level ui" +
+                          Twine(config.weightScaleBits) +
+                          " scales on a per-vector machine",
+                      config);
+    FailureOr<accel::MatmulOptions> options =
+        layerOptions(op, name, input, /*resultReductionAxis=*/3, config);
+    if (failed(options))
+      return failure();
+    ArrayRef<int64_t> in = input.getShape();
+    accel::Conv2dShape shape;
+    shape.batch = in[0];
+    shape.h = in[1];
+    shape.w = in[2];
+    shape.c = in[3];
+    shape.f = in[3];
+    shape.kh = op.getKernelSize()[0];
+    shape.kw = op.getKernelSize()[1];
+    shape.strideH = op.getStrides()[0];
+    shape.strideW = op.getStrides()[1];
+    shape.dilationH = op.getDilations()[0];
+    shape.dilationW = op.getDilations()[1];
+    shape.padTop = op.getPadding()[0];
+    shape.padLeft = op.getPadding()[1];
+    shape.padBottom = op.getPadding()[2];
+    shape.padRight = op.getPadding()[3];
+    llvm::Expected<accel::MatmulPlan> plan =
+        accel::planDepthwiseConv2d(config, shape, *options);
     return attachProgram(op, std::move(plan), config, builder);
   }
 
