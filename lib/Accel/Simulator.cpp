@@ -329,13 +329,11 @@ Error vsquant::accel::writeLayerImage(
   if (!weightCodec.byteAligned() || !inputCodec.byteAligned())
     return fail("V x element bits must be a multiple of 8");
   bool perVector = s.isPerVector();
-  if ((!a.empty() && int64_t(a.size()) != batch) || int64_t(b.size()) != batch)
-    return fail(formatv("the plan has {0} batches: give as many operands "
-                        "(A may be empty when the inputs are already in the "
-                        "image)",
+  if (int64_t(a.size()) != batch || int64_t(b.size()) != batch)
+    return fail(formatv("the plan has {0} batches: give as many operands",
                         batch));
   for (const q::QuantizedTensor &operand : a)
-    if (int64_t(operand.values.size()) != m * k)
+    if (!operand.values.empty() && int64_t(operand.values.size()) != m * k)
       return fail("operand sizes do not match the plan's M x K and K x N");
   for (const q::QuantizedTensor &operand : b)
     if (int64_t(operand.values.size()) != k * n)
@@ -372,8 +370,8 @@ Error vsquant::accel::writeLayerImage(
   std::vector<int16_t> values(v);
   for (int64_t batchIndex = 0; batchIndex < batch; ++batchIndex) {
     // Inputs: row m, vector j.
-    if (!a.empty()) {
-      const q::QuantizedTensor &A = a[batchIndex];
+    const q::QuantizedTensor &A = a[batchIndex];
+    if (!A.values.empty()) {
       for (int64_t row = 0; row < m; ++row)
         for (int64_t j = 0; j < kVectors; ++j) {
           std::fill(values.begin(), values.end(), 0);
@@ -415,8 +413,7 @@ Error vsquant::accel::writeLayerImage(
         // SPEC.md section 5: f32(gammaA * gammaB[n]) (two-level) or
         // f32(sA * sB[n]) (one block covering K). A's coarse comes from
         // the batch's own operand (a per-batch coarse scale).
-        float aCoarse = perVector ? (a.empty() ? 0.0f : a[batchIndex].coarse[0])
-                                  : (a.empty() ? 0.0f : a[batchIndex].scales[0]);
+        float aCoarse = perVector ? A.coarse[0] : A.scales[0];
         float scale = perVector
                           ? aCoarse * B.coarse[B.coarse.size() == 1 ? 0 : col]
                           : aCoarse * B.scales[col];

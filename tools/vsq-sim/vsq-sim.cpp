@@ -13,6 +13,7 @@
 
 #include "vsquant/Accel/Simulator.h"
 #include "vsquant/Quant/Matmul.h"
+#include "vsquant/Quant/Statistics.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -54,10 +55,25 @@ static cl::opt<std::string>
                         "a per-vector conv (im2col data image)"),
                cl::cat(category));
 static cl::opt<std::string>
-    mlpSpec("mlp", cl::desc("M,K,H,N: a two-layer network (bias, ReLU, then "
-                            "a second matmul), each layer on the "
-                            "accelerator, re-quantized on the host"),
+    mlpSpec("mlp", cl::desc("M,K,H,N: a two-layer network (bias, ReLU and "
+                            "re-quantization on the PPU, then a second "
+                            "matmul), entirely on the accelerator"),
             cl::cat(category));
+static cl::opt<std::string> batchMatmulSpec(
+    "batch-matmul",
+    cl::desc("B,M,K,N: end-to-end check of a batch of independent matmuls "
+             "in one program"),
+    cl::cat(category));
+static cl::opt<std::string> depthwiseSpec(
+    "depthwise",
+    cl::desc("N,H,W,C,KH,KW[,STRIDE[,PAD]]: end-to-end check of a depthwise "
+             "conv (block-diagonal GEMM)"),
+    cl::cat(category));
+static cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    cl::desc("--mlp: T of the static coarse scale is this percentile of the "
+             "per-vector scales seen on calibration data (100: max)"),
+    cl::init(100), cl::cat(category));
 static cl::opt<unsigned> seed("seed", cl::desc("Random data seed"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> withBias("bias", cl::desc("Add a bias"),
@@ -159,20 +175,23 @@ static std::vector<float> randomData(int64_t count, uint64_t state,
 }
 
 /// Encodes and decodes the plan's binary, runs it on the packed image,
-/// compares every output bit for bit with quantizedMatmul (plus bias and
-/// ReLU, SPEC.md section 5) and the cycles with the cost model's for
-/// `costLayer`.
+/// compares every output bit for bit with quantizedMatmul per batch (plus
+/// bias and ReLU, SPEC.md section 5) and the cycles with the cost model's
+/// for `costLayer`.
 static int runPlanned(const Config &config, const MatmulPlan &planned,
-                      const q::QuantizedTensor &a,
+                      ArrayRef<q::QuantizedTensor> a,
                       const q::TensorFormat &aFormat,
-                      const q::QuantizedTensor &b,
+                      ArrayRef<q::QuantizedTensor> b,
                       const q::TensorFormat &bFormat,
                       const std::vector<float> &bias, Layer costLayer,
                       bool withReluHere = withRelu,
                       std::vector<float> *simulated = nullptr,
                       int64_t *simulatedCycles = nullptr) {
   const MatmulPlan *plan = &planned;
-  int64_t m = plan->layer.m, k = plan->layer.k, n = plan->layer.n;
+  int64_t m = plan->layer.m, n = plan->layer.n, batch = plan->layer.batch;
+  // The GEMM's K (a depthwise conv's block-diagonal operands are wider
+  // than its window).
+  int64_t k = int64_t(a[0].values.size()) / m;
   // Run what the binary says, not the in-memory plan.
   Expected<std::vector<uint8_t>> binary = encodeProgram(plan->program);
   if (!binary)
@@ -182,24 +201,28 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
     return fail(toString(decoded.takeError()));
   if (printAsm)
     outs() << formatAssembly(*decoded);
-  Expected<std::vector<uint8_t>> image =
-      packMatmulImage(*plan, a, aFormat, b, bFormat, bias);
-  if (!image)
-    return fail(toString(image.takeError()));
-  std::vector<uint8_t> initialImage = *image;
-  Expected<SimulationStats> stats = simulate(*decoded, config, *image);
+  std::vector<uint8_t> image;
+  if (Error e = writeLayerImage(*plan, a, aFormat, b, bFormat, bias, 0.0f,
+                                image))
+    return fail(toString(std::move(e)));
+  std::vector<uint8_t> initialImage = image;
+  Expected<SimulationStats> stats = simulate(*decoded, config, image);
   if (!stats)
     return fail(toString(stats.takeError()));
-  std::vector<float> y = readMatmulOutput(*plan, *image);
+  std::vector<float> y = readMatmulOutput(*plan, image);
 
-  Expected<std::vector<float>> reference =
-      q::quantizedMatmul(a, aFormat, b, bFormat, m, k, n);
-  if (!reference)
-    return fail(toString(reference.takeError()));
+  std::vector<float> reference;
+  for (int64_t index = 0; index < batch; ++index) {
+    Expected<std::vector<float>> product =
+        q::quantizedMatmul(a[index], aFormat, b[index], bFormat, m, k, n);
+    if (!product)
+      return fail(toString(product.takeError()));
+    reference.insert(reference.end(), product->begin(), product->end());
+  }
   // SPEC.md section 5: bias and activation after the scaled result.
-  for (int64_t row = 0; row < m; ++row)
+  for (int64_t row = 0; row < batch * m; ++row)
     for (int64_t col = 0; col < n; ++col) {
-      float &r = (*reference)[row * n + col];
+      float &r = reference[row * n + col];
       if (!bias.empty())
         r = r + bias[col];
       if (withReluHere)
@@ -207,17 +230,18 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
     }
   int64_t mismatches = 0;
   for (size_t i = 0; i < y.size(); ++i)
-    if (std::memcmp(&y[i], &(*reference)[i], 4) != 0) {
+    if (std::memcmp(&y[i], &reference[i], 4) != 0) {
       if (mismatches < 5)
         errs() << formatv("mismatch at [{0}, {1}]: simulator {2:e}, "
                           "reference {3:e}\n",
-                          i / n, i % n, y[i], (*reference)[i]);
+                          i / n, i % n, y[i], reference[i]);
       ++mismatches;
     }
-  outs() << formatv("{6} {0}x{1}x{2} on {3}: {4} outputs, {5} differ from "
+  outs() << formatv("{6} {7}{0}x{1}x{2} on {3}: {4} outputs, {5} differ from "
                     "quantizedMatmul bit for bit\n",
                     m, k, n, config.name, y.size(), mismatches,
-                    plan->layer.kind);
+                    plan->layer.kind,
+                    batch > 1 ? formatv("{0}x", batch).str() : std::string());
   printStats(*stats);
   costLayer.requantizedOutput = false; // the program stores fp32 rows
   Expected<LayerCost> cost = estimateLayer(config, costLayer);
@@ -243,11 +267,164 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
     if (Error e = writeBytes(writeImage, initialImage))
       return fail(toString(std::move(e)));
   if (!outputPath.empty())
-    if (Error e = writeBytes(outputPath, *image))
+    if (Error e = writeBytes(outputPath, image))
       return fail(toString(std::move(e)));
   return 0;
 }
 
+/// Parses "a,b,c,..." into `count` dimensions in 1..4096 (`optional`
+/// trailing ones may be missing or 0).
+static bool parseDims(StringRef spec, StringRef option, size_t required,
+                      size_t optional, SmallVectorImpl<int64_t> &dims) {
+  SmallVector<StringRef> parts;
+  spec.split(parts, ',');
+  if (parts.size() < required || parts.size() > required + optional) {
+    fail("--" + option + ": expected " + Twine(required) +
+         (optional ? " to " + Twine(required + optional) : Twine()) +
+         " comma-separated sizes");
+    return false;
+  }
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    int64_t value;
+    int64_t low = i < required ? 1 : 0;
+    if (part.getAsInteger(10, value) || value < low || value > 4096) {
+      fail("--" + option + ": '" + part + "' is not a size in " + Twine(low) +
+           "..4096");
+      return false;
+    }
+    dims.push_back(value);
+  }
+  return true;
+}
+
+/// The machine's per-vector format of an activation (vectors along
+/// `axis`, per-tensor coarse unless `coarseAxis`) or a weight.
+static q::TensorFormat machineFormat(const Config &config, bool activation,
+                                     bool isSigned, int64_t axis,
+                                     int64_t coarseAxis) {
+  q::TensorFormat f;
+  f.element = {activation ? config.activationBits : config.weightBits,
+               isSigned};
+  f.granularity = q::Granularity::PerVector;
+  f.axis = axis;
+  f.vectorSize = config.vectorSize;
+  f.scaleBits =
+      activation ? config.activationScaleBits : config.weightScaleBits;
+  f.coarseAxis = coarseAxis;
+  return f;
+}
+
+/// Bt independent GEMMs in one program: A (Bt x M x K) with a coarse scale
+/// per batch, B (Bt x K x N) with one per column; both quantized per vector
+/// by quantizeTensor (both could be activations), each batch compared with
+/// quantizedMatmul on its slices.
+static int runBatchMatmul(const Config &config) {
+  SmallVector<int64_t> d;
+  if (!parseDims(batchMatmulSpec, "batch-matmul", 4, 0, d))
+    return 1;
+  if (config.scaling != Scaling::PerVector)
+    return fail("--batch-matmul needs a per-vector machine");
+  int64_t batch = d[0], m = d[1], k = d[2], n = d[3];
+  q::TensorFormat aFormat =
+      machineFormat(config, true, !unsignedInput, 2, /*coarseAxis=*/0);
+  q::TensorFormat bFormat =
+      machineFormat(config, false, true, 1, /*coarseAxis=*/2);
+  q::CalibrationOptions calibration;
+  Expected<q::QuantizedTensor> a =
+      q::quantizeTensor(randomData(batch * m * k, seed, unsignedInput),
+                        {batch, m, k}, aFormat, calibration);
+  if (!a)
+    return fail(toString(a.takeError()));
+  Expected<q::QuantizedTensor> b =
+      q::quantizeTensor(randomData(batch * k * n, seed * 7919 + 13, false),
+                        {batch, k, n}, bFormat, calibration);
+  if (!b)
+    return fail(toString(b.takeError()));
+  std::vector<q::QuantizedTensor> aSlices, bSlices;
+  q::TensorFormat aSliceFormat, bSliceFormat;
+  for (int64_t index = 0; index < batch; ++index) {
+    Expected<q::QuantizedTensor> aSlice =
+        batchSlice(*a, aFormat, {batch, m, k}, index, &aSliceFormat);
+    Expected<q::QuantizedTensor> bSlice =
+        batchSlice(*b, bFormat, {batch, k, n}, index, &bSliceFormat);
+    if (!aSlice || !bSlice)
+      return fail("slicing the batch failed");
+    aSlices.push_back(std::move(*aSlice));
+    bSlices.push_back(std::move(*bSlice));
+  }
+  std::vector<float> bias;
+  if (withBias)
+    bias = randomData(n, seed + 99, false);
+  MatmulOptions options;
+  options.name = "batch_matmul";
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  Expected<MatmulPlan> plan = planBatchMatmul(config, batch, m, k, n, options);
+  if (!plan)
+    return fail(toString(plan.takeError()));
+  return runPlanned(config, *plan, aSlices, aSliceFormat, bSlices,
+                    bSliceFormat, bias, plan->layer);
+}
+
+/// A depthwise conv: NHWC input per vector along C, a (KH*KW) x C filter
+/// in vectors along the window with a coarse scale per channel; the
+/// program runs the block-diagonal GEMM (depthwiseAsMatmul's operands).
+static int runDepthwise(const Config &config) {
+  SmallVector<int64_t> d;
+  if (!parseDims(depthwiseSpec, "depthwise", 6, 2, d))
+    return 1;
+  if (config.scaling != Scaling::PerVector)
+    return fail("--depthwise needs a per-vector machine");
+  Conv2dShape shape;
+  shape.batch = d[0];
+  shape.h = d[1];
+  shape.w = d[2];
+  shape.c = shape.f = d[3];
+  shape.kh = d[4];
+  shape.kw = d[5];
+  shape.strideH = shape.strideW = d.size() > 6 && d[6] > 0 ? d[6] : 1;
+  int64_t pad = d.size() > 7 ? d[7] : 0;
+  shape.padTop = shape.padLeft = shape.padBottom = shape.padRight = pad;
+  MatmulOptions options;
+  options.name = "depthwise_conv2d";
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  Expected<MatmulPlan> plan = planDepthwiseConv2d(config, shape, options);
+  if (!plan)
+    return fail(toString(plan.takeError()));
+  int64_t taps = shape.kh * shape.kw;
+  q::TensorFormat inputFormat =
+      machineFormat(config, true, !unsignedInput, 3, -1);
+  q::TensorFormat filterFormat =
+      machineFormat(config, false, true, 0, /*coarseAxis=*/1);
+  q::CalibrationOptions calibration;
+  Expected<q::QuantizedTensor> input = q::quantizeTensor(
+      randomData(shape.batch * shape.h * shape.w * shape.c, seed,
+                 unsignedInput),
+      {shape.batch, shape.h, shape.w, shape.c}, inputFormat, calibration);
+  if (!input)
+    return fail(toString(input.takeError()));
+  Expected<q::QuantizedTensor> filter = q::quantizeTensor(
+      randomData(taps * shape.c, seed * 7919 + 13, false), {taps, shape.c},
+      filterFormat, calibration);
+  if (!filter)
+    return fail(toString(filter.takeError()));
+  Expected<ConvAsMatmul> gemm = depthwiseAsMatmul(
+      shape, config.vectorSize, *input, inputFormat, *filter, filterFormat);
+  if (!gemm)
+    return fail(toString(gemm.takeError()));
+  std::vector<float> bias;
+  if (withBias)
+    bias = randomData(shape.c, seed + 99, false);
+  outs() << formatv("depthwise_conv2d {0}x{1}x{2}x{3} * {4}x{5} window as a "
+                    "block-diagonal {6}x{7}x{3} GEMM\n",
+                    shape.batch, shape.h, shape.w, shape.c, shape.kh,
+                    shape.kw, gemm->m, gemm->k);
+  return runPlanned(config, *plan, ArrayRef(gemm->a), gemm->aFormat,
+                    ArrayRef(gemm->b), gemm->bFormat, bias, plan->layer);
+}
 
 static int runMatmul(const Config &config) {
   SmallVector<StringRef> parts;
@@ -301,8 +478,8 @@ static int runMatmul(const Config &config) {
   Expected<MatmulPlan> plan = planMatmul(config, m, k, n, options);
   if (!plan)
     return fail(toString(plan.takeError()));
-  return runPlanned(config, *plan, *a, aFormat, *b, bFormat, bias,
-                    plan->layer);
+  return runPlanned(config, *plan, ArrayRef(*a), aFormat, ArrayRef(*b),
+                    bFormat, bias, plan->layer);
 }
 
 /// Quantizes a random NHWC input and HWCF filter per vector along C, runs
@@ -385,84 +562,195 @@ static int runConv2d(const Config &config) {
                     "{7}x{8}x{6} GEMM\n",
                     shape.batch, shape.h, shape.w, shape.c, shape.kh,
                     shape.kw, shape.f, gemm->m, gemm->k);
-  return runPlanned(config, *plan, gemm->a, gemm->aFormat, gemm->b,
-                    gemm->bFormat, bias, plan->layer);
+  return runPlanned(config, *plan, ArrayRef(gemm->a), gemm->aFormat,
+                    ArrayRef(gemm->b), gemm->bFormat, bias, plan->layer);
 }
 
-/// Two layers: Y1 = relu(A x B1 + b1) on the accelerator; the host
-/// re-quantizes Y1 per vector (quantizeTensor, unsigned after the ReLU)
-/// into A2; Y2 = A2 x B2 on the accelerator. Each layer is compared bit for
-/// bit with quantizedMatmul on the same operands, so the chain matches the
-/// reference chain.
+/// Runs one program of a network on `image` and prints its cycles against
+/// the cost model's for `layer`.
+static Expected<int64_t> runLayerProgram(const Config &config,
+                                         const MatmulPlan &plan,
+                                         std::vector<uint8_t> &image,
+                                         StringRef label) {
+  // Run what the binary says, not the in-memory plan.
+  Expected<std::vector<uint8_t>> binary = encodeProgram(plan.program);
+  if (!binary)
+    return binary.takeError();
+  Expected<Program> decoded = decodeProgram(*binary);
+  if (!decoded)
+    return decoded.takeError();
+  if (printAsm)
+    outs() << formatAssembly(*decoded);
+  Expected<SimulationStats> stats = simulate(*decoded, config, image);
+  if (!stats)
+    return stats.takeError();
+  outs() << label << ": ";
+  printStats(*stats);
+  Expected<LayerCost> cost = estimateLayer(config, plan.layer);
+  if (!cost)
+    return cost.takeError();
+  double ratio = double(stats->cycles) / double(cost->cycles);
+  outs() << formatv("{0}: cost model cycles: {1}; simulator / model = "
+                    "{2:F3}\n",
+                    label, cost->cycles, ratio);
+  if (maxCycleError >= 0 && std::fabs(ratio - 1) > maxCycleError)
+    return createStringError(
+        inconvertibleErrorCode(),
+        formatv("{0}: simulated cycles differ from the cost model by {1:P1}, "
+                "more than --max-cycle-error={2}",
+                label, std::fabs(ratio - 1), maxCycleError.getValue())
+            .str());
+  return stats->cycles;
+}
+
+/// Two layers entirely on the machine: layer 1 computes relu(A x B1 + b1)
+/// and its PPU re-quantizes the result per vector (ui<N>, dynamic scales
+/// under a static coarse scale calibrated on other data) into DRAM, where
+/// layer 2's program reads it as its input rows for x B2. The host computes
+/// the same chain with the numerics library (quantizedMatmul,
+/// quantizeTensorWithCoarse); the re-quantized activations and the final
+/// outputs are compared bit for bit.
 static int runMlp(const Config &config) {
-  SmallVector<StringRef> parts;
-  StringRef(mlpSpec).split(parts, ',');
-  int64_t d[4];
-  if (parts.size() != 4)
-    return fail("--mlp must be M,K,H,N");
-  for (int i = 0; i < 4; ++i)
-    if (parts[i].getAsInteger(10, d[i]) || d[i] < 1 || d[i] > 4096)
-      return fail("--mlp: '" + parts[i] + "' is not a dimension in 1..4096");
+  SmallVector<int64_t> d;
+  if (!parseDims(mlpSpec, "mlp", 4, 0, d))
+    return 1;
   if (config.scaling != Scaling::PerVector)
     return fail("--mlp needs a per-vector machine");
   int64_t m = d[0], k = d[1], h = d[2], n = d[3];
-  auto formatFor = [&](bool activation, bool isSigned) {
-    q::TensorFormat f;
-    f.element = {activation ? config.activationBits : config.weightBits,
-                 isSigned};
-    f.granularity = q::Granularity::PerVector;
-    f.axis = activation ? 1 : 0;
-    f.vectorSize = config.vectorSize;
-    f.scaleBits =
-        activation ? config.activationScaleBits : config.weightScaleBits;
-    f.coarseAxis = activation ? -1 : 1;
-    return f;
-  };
   q::CalibrationOptions calibration;
-  q::TensorFormat aFormat = formatFor(true, true), a2Format = formatFor(true, false);
-  q::TensorFormat bFormat = formatFor(false, true);
+  q::TensorFormat aFormat = machineFormat(config, true, true, 1, -1);
+  q::TensorFormat a2Format = machineFormat(config, true, false, 1, -1);
+  q::TensorFormat bFormat = machineFormat(config, false, true, 0, 1);
   Expected<q::QuantizedTensor> a =
       q::quantizeTensor(randomData(m * k, seed, false), {m, k}, aFormat,
                         calibration);
+  Expected<q::QuantizedTensor> calibrationInput =
+      q::quantizeTensor(randomData(m * k, seed + 1000, false), {m, k},
+                        aFormat, calibration);
   Expected<q::QuantizedTensor> b1 = q::quantizeTensor(
       randomData(k * h, seed * 31 + 1, false), {k, h}, bFormat, calibration);
   Expected<q::QuantizedTensor> b2 = q::quantizeTensor(
       randomData(h * n, seed * 37 + 2, false), {h, n}, bFormat, calibration);
-  if (!a || !b1 || !b2)
+  if (!a || !calibrationInput || !b1 || !b2)
     return fail("quantizing the random operands failed");
   std::vector<float> bias1 = randomData(h, seed + 5, false);
+
+  // Host reference of layer 1: SPEC.md section 5, bias, ReLU.
+  auto layer1 = [&](const q::QuantizedTensor &input)
+      -> Expected<std::vector<float>> {
+    Expected<std::vector<float>> y =
+        q::quantizedMatmul(input, aFormat, *b1, bFormat, m, k, h);
+    if (!y)
+      return y.takeError();
+    for (int64_t i = 0; i < m * h; ++i) {
+      float r = (*y)[i] + bias1[i % h];
+      (*y)[i] = r > 0.0f ? r : 0.0f;
+    }
+    return y;
+  };
+  // The static coarse scale of layer 2's input (SPEC.md section 4): max or
+  // percentile(p) of the per-vector scales seen on calibration data, as
+  // the quantizer pass computes it from a calibration table.
+  Expected<std::vector<float>> yCalibration = layer1(*calibrationInput);
+  if (!yCalibration)
+    return fail(toString(yCalibration.takeError()));
+  q::TensorStatistics statistics;
+  statistics.shape = {m, h};
+  statistics.vectorAxis = 1;
+  statistics.vectorSize = config.vectorSize;
+  if (Error e = statistics.observeRange(*yCalibration))
+    return fail(toString(std::move(e)));
+  statistics.startHistograms();
+  statistics.observeHistograms(*yCalibration);
+  q::CalibrationOptions coarseCalibration;
+  if (calibrationPercentile < 100) {
+    coarseCalibration.method = q::Method::Percentile;
+    coarseCalibration.percentile = calibrationPercentile;
+  }
+  float gamma = q::coarseScaleOfThreshold(
+      q::vectorScaleThreshold(statistics, a2Format.element, coarseCalibration),
+      a2Format.scaleBits);
 
   MatmulOptions first;
   first.name = "layer1";
   first.bias = true;
   first.relu = true;
+  first.requantize = true;
+  first.unsignedOutput = true;
   Expected<MatmulPlan> plan1 = planMatmul(config, m, k, h, first);
   if (!plan1)
     return fail(toString(plan1.takeError()));
-  std::vector<float> y1;
-  int64_t cycles1 = 0, cycles2 = 0;
-  outs() << "layer 1: ";
-  if (int status = runPlanned(config, *plan1, *a, aFormat, *b1, bFormat,
-                              bias1, plan1->layer, /*withReluHere=*/true,
-                              &y1, &cycles1))
-    return status;
-  Expected<q::QuantizedTensor> a2 =
-      q::quantizeTensor(y1, {m, h}, a2Format, calibration);
-  if (!a2)
-    return fail(toString(a2.takeError()));
   MatmulOptions second;
   second.name = "layer2";
   second.unsignedInput = true;
+  second.inputBase = plan1->layout.outputBase;
+  second.dramBase = plan1->layout.totalBytes;
   Expected<MatmulPlan> plan2 = planMatmul(config, m, h, n, second);
   if (!plan2)
     return fail(toString(plan2.takeError()));
-  outs() << "layer 2: ";
-  if (int status = runPlanned(config, *plan2, *a2, a2Format, *b2, bFormat, {},
-                              plan2->layer, /*withReluHere=*/false, nullptr,
-                              &cycles2))
-    return status;
-  outs() << formatv("network: {0} simulated cycles\n", cycles1 + cycles2);
-  return 0;
+  plan2->layer.requantizedOutput = false; // fp32 rows for the comparison
+
+  // One DRAM image: layer 1's regions, then layer 2's weights, params and
+  // outputs; layer 2's inputs are layer 1's output region.
+  std::vector<uint8_t> image;
+  q::QuantizedTensor onChipInput; // no values: already in the image
+  onChipInput.coarse = {gamma};
+  if (Error e = writeLayerImage(*plan1, ArrayRef(*a), aFormat, ArrayRef(*b1),
+                                bFormat, bias1, gamma, image))
+    return fail(toString(std::move(e)));
+  if (Error e = writeLayerImage(*plan2, ArrayRef(onChipInput), a2Format,
+                                ArrayRef(*b2), bFormat, {}, 0.0f, image))
+    return fail(toString(std::move(e)));
+  Expected<int64_t> cycles1 = runLayerProgram(config, *plan1, image, "layer 1");
+  if (!cycles1)
+    return fail(toString(cycles1.takeError()));
+  Expected<int64_t> cycles2 = runLayerProgram(config, *plan2, image, "layer 2");
+  if (!cycles2)
+    return fail(toString(cycles2.takeError()));
+
+  // Host chain.
+  Expected<std::vector<float>> y1 = layer1(*a);
+  if (!y1)
+    return fail(toString(y1.takeError()));
+  Expected<q::QuantizedTensor> a2 =
+      q::quantizeTensorWithCoarse(*y1, {m, h}, a2Format, gamma);
+  if (!a2)
+    return fail(toString(a2.takeError()));
+  Expected<std::vector<float>> y2 =
+      q::quantizedMatmul(*a2, a2Format, *b2, bFormat, m, h, n);
+  if (!y2)
+    return fail(toString(y2.takeError()));
+
+  q::QuantizedTensor simulatedA2 =
+      readRequantizedOutput(*plan1, image, /*isSigned=*/false);
+  int64_t valueDiffs = 0, scaleDiffs = 0, clamped = 0, outputDiffs = 0;
+  for (size_t i = 0; i < a2->values.size(); ++i)
+    valueDiffs += simulatedA2.values[i] != a2->values[i];
+  uint16_t sqMax = (1u << config.activationScaleBits) - 1;
+  for (size_t i = 0; i < a2->integerScales.size(); ++i) {
+    scaleDiffs += simulatedA2.integerScales[i] != a2->integerScales[i];
+    clamped += a2->integerScales[i] == sqMax;
+  }
+  std::vector<float> simulatedY2 = readMatmulOutput(*plan2, image);
+  for (size_t i = 0; i < y2->size(); ++i)
+    if (std::memcmp(&simulatedY2[i], &(*y2)[i], 4) != 0) {
+      if (outputDiffs < 5)
+        errs() << formatv("mismatch at [{0}, {1}]: simulator {2:e}, "
+                          "reference {3:e}\n",
+                          i / n, i % n, simulatedY2[i], (*y2)[i]);
+      ++outputDiffs;
+    }
+  outs() << formatv("layer 1 re-quantized on the PPU ({0}x{1}, static coarse "
+                    "{2:e}): {3} of {4} elements and {5} of {6} integer "
+                    "scales differ from quantizeTensorWithCoarse ({7} scales "
+                    "clamped at {8})\n",
+                    m, h, gamma, valueDiffs, a2->values.size(), scaleDiffs,
+                    a2->integerScales.size(), clamped, sqMax);
+  outs() << formatv("layer 2 {0}x{1}x{2}: {3} of {4} outputs differ from the "
+                    "host chain bit for bit\n",
+                    m, h, n, outputDiffs, y2->size());
+  outs() << formatv("network: {0} simulated cycles\n", *cycles1 + *cycles2);
+  return valueDiffs || scaleDiffs || outputDiffs ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
@@ -474,11 +762,17 @@ int main(int argc, char **argv) {
   if (!config)
     return fail(toString(config.takeError()));
   if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() +
-          !mlpSpec.empty() !=
+          !mlpSpec.empty() + !batchMatmulSpec.empty() +
+          !depthwiseSpec.empty() !=
       1)
-    return fail("give exactly one of --program, --matmul, --conv2d or --mlp");
+    return fail("give exactly one of --program, --matmul, --batch-matmul, "
+                "--conv2d, --depthwise or --mlp");
   if (!conv2dSpec.empty())
     return runConv2d(*config);
+  if (!batchMatmulSpec.empty())
+    return runBatchMatmul(*config);
+  if (!depthwiseSpec.empty())
+    return runDepthwise(*config);
   if (!mlpSpec.empty())
     return runMlp(*config);
   return programPath.empty() ? runMatmul(*config) : runBinary(*config);

@@ -46,10 +46,9 @@ llvm::Expected<SimulationStats> simulate(const Program &program,
 /// plan.layout.totalBytes): inputs, weights and params of each batch
 /// (docs/AcceleratorISA.md, "Matmul programs"), from tensors quantized by
 /// quant::quantizeTensor: `a[b]` M x K in the machine's activation format
-/// (empty: the inputs are already in the image, e.g. the previous layer's
-/// re-quantized outputs; a per-vector machine then takes A's coarse scale
-/// as 0 unless given here, so pass A whenever its coarse matters), `b[b]` K
-/// x N in its weight format, an optional bias of N values, and the static
+/// (with no values: the inputs are already in the image, e.g. the previous
+/// layer's re-quantized outputs, and only its coarse scale is used), `b[b]`
+/// K x N in its weight format, an optional bias of N values, and the static
 /// coarse scale of re-quantized outputs. Output regions are left as they
 /// are.
 llvm::Error writeLayerImage(const MatmulPlan &plan,

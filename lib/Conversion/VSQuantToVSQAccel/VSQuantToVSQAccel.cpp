@@ -92,8 +92,9 @@ LogicalResult checkOperand(Operation *op, StringRef operand, QTensorType type,
       !format.isSingleLevel())
     return mismatch(op, operand,
                     Twine("must be ") +
-                        (isActivation ? "per_tensor"
-                                      : "per_channel along N (axis 1)") +
+                        (isActivation ? Twine("per_tensor")
+                                      : "per_channel along N (axis " +
+                                            Twine(channelAxis) + ")") +
                         " with f32 scales on a per-channel machine",
                     config);
   return success();

@@ -1036,9 +1036,8 @@ struct QuantizePass
                   "scales: "
                << (stats ? "calibration saw only zeros"
                          : "give act-range or a calibration table");
-      c.actGamma = float(threshold / double((uint64_t(1)
-                                             << c.actAttr.getScaleBits()) -
-                                            1));
+      c.actGamma =
+          q::coarseScaleOfThreshold(threshold, c.actAttr.getScaleBits());
     } else if (stats && config.actGranularity == ActGranularity::Tensor) {
       float alpha = q::thresholdFromHistogram(
           stats->magnitudes, config.actElement, config.actCalibration);
