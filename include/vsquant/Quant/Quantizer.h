@@ -192,7 +192,7 @@ quantizeTensor(llvm::ArrayRef<float> data, llvm::ArrayRef<int64_t> shape,
 /// (2^M - 1) gamma. Then sq_v and q as quantizeTensor (SPEC.md section 3,
 /// steps 3-4, the format's roundings). What the CPU path computes for a
 /// compute op's re-quantized result (out_coarse) and the accelerator's PPU
-/// for re-quantized outputs. Fails on NaN or Inf data (naming the index),
+/// for re-quantized outputs. Fails on NaN or Inf data (naming the element),
 /// a format that is not two-level per-vector, or a wrong number of coarse
 /// scales, or a negative or non-finite one.
 llvm::Expected<QuantizedTensor>
