@@ -12,7 +12,21 @@
 //===----------------------------------------------------------------------===//
 
 #include "vsquant/Accel/Simulator.h"
+#include "vsquant/Conversion/VSQuantToVSQAccel/VSQuantToVSQAccel.h"
+#include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
+#include "vsquant/InitAll.h"
 #include "vsquant/Quant/Matmul.h"
+#include "vsquant/Support/Npy.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "vsquant/Quant/Statistics.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -74,6 +88,23 @@ static cl::opt<double> calibrationPercentile(
     cl::desc("--mlp: T of the static coarse scale is this percentile of the "
              "per-vector scales seen on calibration data (100: max)"),
     cl::init(100), cl::cat(category));
+static cl::opt<std::string> modulePath(
+    "module",
+    cl::desc("A quantized vsquant module: plans each layer as "
+             "--convert-vsquant-to-vsqaccel does, lays out one DRAM image "
+             "from the module's constants, quantizes --input as the module "
+             "says and runs the network; -o writes the result (.npy)"),
+    cl::value_desc("model.mlir"), cl::cat(category));
+static cl::opt<std::string> inputPath("input",
+                                      cl::desc("--module: the entry "
+                                               "function's input (.npy)"),
+                                      cl::cat(category));
+static cl::opt<std::string> writeDir(
+    "write-dir",
+    cl::desc("--module: write each layer's program (<name>.bin), the DRAM "
+             "image before the first program runs (image.bin) and where "
+             "everything is in it (layout.json)"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<unsigned> seed("seed", cl::desc("Random data seed"),
                               cl::init(1), cl::cat(category));
 static cl::opt<bool> withBias("bias", cl::desc("Add a bias"),
@@ -753,6 +784,343 @@ static int runMlp(const Config &config) {
   return valueDiffs || scaleDiffs || outputDiffs ? 1 : 0;
 }
 
+//===----------------------------------------------------------------------===//
+// --module: the host flow of a quantized model
+//===----------------------------------------------------------------------===//
+
+namespace {
+using mlir::Operation;
+using mlir::Value;
+namespace vsq = mlir::vsquant;
+
+/// The numerics library's view of a #vsquant.format.
+q::TensorFormat tensorFormatOf(vsq::FormatAttr format) {
+  q::TensorFormat f;
+  f.element = {format.getElementBits(), format.isSignedElement()};
+  switch (format.getGranularity()) {
+  case vsq::Granularity::PerTensor:
+    f.granularity = q::Granularity::PerTensor;
+    break;
+  case vsq::Granularity::PerChannel:
+    f.granularity = q::Granularity::PerChannel;
+    break;
+  case vsq::Granularity::PerVector:
+    f.granularity = q::Granularity::PerVector;
+    break;
+  }
+  f.axis = format.getAxis();
+  f.vectorSize = format.getVectorSize();
+  f.scaleBits = format.getScaleBits();
+  f.coarseAxis = format.getCoarseAxis();
+  f.rounding = format.getRounding() == vsq::RoundingMode::HalfToEven
+                   ? q::Rounding::HalfToEven
+                   : q::Rounding::HalfAwayFromZero;
+  f.scaleRounding = format.getScaleRounding() == vsq::ScaleRounding::Ceil
+                        ? q::ScaleRounding::Ceil
+                        : q::ScaleRounding::Nearest;
+  return f;
+}
+
+/// The dense f32 elements of an arith.constant (or a failure naming it).
+Expected<std::vector<float>> floatConstant(Value value, StringRef what) {
+  auto constant = value ? value.getDefiningOp<mlir::arith::ConstantOp>()
+                        : mlir::arith::ConstantOp();
+  auto dense = constant ? dyn_cast<mlir::DenseElementsAttr>(constant.getValue())
+                        : mlir::DenseElementsAttr();
+  if (!dense || !dense.getElementType().isF32())
+    return createStringError(inconvertibleErrorCode(),
+                             "%s must be an arith.constant of dense f32 "
+                             "values",
+                             what.str().c_str());
+  auto values = dense.getValues<float>();
+  return std::vector<float>(values.begin(), values.end());
+}
+
+/// A vsquant.constant as the numerics library's quantized tensor.
+Expected<q::QuantizedTensor> quantizedConstant(vsq::ConstantOp constant) {
+  auto fail = [&](const Twine &message) {
+    return createStringError(inconvertibleErrorCode(), "%s",
+                             message.str().c_str());
+  };
+  auto values = dyn_cast<mlir::DenseElementsAttr>(constant.getValues());
+  auto scales = dyn_cast<mlir::DenseElementsAttr>(constant.getScales());
+  if (!values || !scales)
+    return fail("the weights' values and scales must be dense attributes "
+                "(not dense_resource)");
+  vsq::FormatAttr format =
+      cast<vsq::QTensorType>(constant.getType()).getFormat();
+  q::QuantizedTensor tensor;
+  unsigned width = values.getElementType().getIntOrFloatBitWidth();
+  for (const APInt &v : values.getValues<APInt>())
+    tensor.values.push_back(int16_t(format.isSignedElement()
+                                        ? v.getSExtValue()
+                                        : int64_t(v.getZExtValue())));
+  (void)width;
+  auto scaleType = cast<mlir::ShapedType>(scales.getType());
+  tensor.scaleShape.assign(scaleType.getShape().begin(),
+                           scaleType.getShape().end());
+  if (format.isTwoLevel()) {
+    for (const APInt &v : scales.getValues<APInt>())
+      tensor.integerScales.push_back(uint16_t(v.getZExtValue()));
+    auto coarse = constant.getCoarse()
+                      ? dyn_cast<mlir::DenseElementsAttr>(*constant.getCoarse())
+                      : mlir::DenseElementsAttr();
+    if (!coarse)
+      return fail("a two-level weight needs dense coarse scales");
+    for (float g : coarse.getValues<float>())
+      tensor.coarse.push_back(g);
+    auto coarseType = cast<mlir::ShapedType>(coarse.getType());
+    tensor.coarseShape.assign(coarseType.getShape().begin(),
+                              coarseType.getShape().end());
+  } else {
+    for (float v : scales.getValues<float>())
+      tensor.scales.push_back(v);
+  }
+  return tensor;
+}
+
+/// What the host knows about an SSA value of the entry function.
+struct HostValue {
+  enum Kind { Float, Quantized, OnChip } kind = Float;
+  std::vector<float> data;                  // Float
+  q::QuantizedTensor quantized;             // Quantized (the host made it)
+  q::TensorFormat format;                   // Quantized, OnChip
+  int64_t layer = -1;                       // OnChip: the layer that stores it
+  float coarse = 0;                         // OnChip: its static coarse scale
+};
+
+struct ModuleLayer {
+  std::string name;
+  MatmulPlan plan;
+  Operation *op = nullptr;
+  bool requantized = false;
+};
+} // namespace
+
+static int runModule(const Config &config) {
+  if (inputPath.empty())
+    return fail("--module needs --input");
+  mlir::DialectRegistry registry;
+  vsquant::registerAllDialects(registry);
+  registry.insert<mlir::func::FuncDialect, mlir::arith::ArithDialect>();
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(modulePath, sourceMgr, &context);
+  if (!module)
+    return 1; // the parser reported where
+  SmallVector<mlir::func::FuncOp> functions;
+  module->walk([&](mlir::func::FuncOp f) {
+    if (!f.isExternal())
+      functions.push_back(f);
+  });
+  if (functions.size() != 1)
+    return fail(modulePath + ": expected one function, found " +
+                Twine(functions.size()));
+  mlir::func::FuncOp function = functions.front();
+  auto emitFailure = [&](Operation *op, const Twine &message) {
+    op->emitError(message);
+    return 1;
+  };
+  if (function.getNumArguments() != 1 || function.getNumResults() != 1)
+    return emitFailure(function, "the --module flow runs functions of one "
+                                 "f32 input and one f32 result");
+  Expected<vsquant::NpyArray> input = vsquant::readNpy(inputPath);
+  if (!input)
+    return fail(toString(input.takeError()));
+  auto argumentType =
+      dyn_cast<mlir::RankedTensorType>(function.getArgument(0).getType());
+  if (!argumentType || !argumentType.getElementType().isF32() ||
+      ArrayRef<int64_t>(input->shape) != argumentType.getShape())
+    return fail(inputPath + ": the input's shape does not match the entry "
+                            "function's f32 argument");
+
+  // Pass 1: the host's work up front (quantizing the input), every layer's
+  // plan at its place in one DRAM image, its weights and params.
+  DenseMap<Value, HostValue> values;
+  values[function.getArgument(0)] = {HostValue::Float, input->data};
+  std::vector<ModuleLayer> layers;
+  std::vector<uint8_t> image;
+  int64_t next = 0;
+  Value returned;
+  DenseMap<mlir::OperationName, int64_t> countPerKind;
+  for (Operation &operation : function.getBody().front()) {
+    Operation *op = &operation;
+    if (isa<mlir::arith::ConstantOp, vsq::ConstantOp>(op))
+      continue; // read by their users
+    if (auto ret = dyn_cast<mlir::func::ReturnOp>(op)) {
+      returned = ret.getOperand(0);
+      continue;
+    }
+    if (auto quantize = dyn_cast<vsq::DynamicQuantizeOp>(op)) {
+      auto it = values.find(quantize.getInput());
+      if (it == values.end() || it->second.kind != HostValue::Float ||
+          quantize.getInput() != function.getArgument(0))
+        return emitFailure(op, "the --module flow quantizes only the "
+                               "function's input on the host; re-quantize "
+                               "between layers in the PPU (a layer result "
+                               "with out_coarse)");
+      Expected<std::vector<float>> coarse =
+          floatConstant(quantize.getCoarse(), "the coarse scale");
+      if (!coarse)
+        return emitFailure(op, toString(coarse.takeError()));
+      auto type = cast<vsq::QTensorType>(quantize.getType());
+      HostValue quantized;
+      quantized.kind = HostValue::Quantized;
+      quantized.format = tensorFormatOf(type.getFormat());
+      Expected<q::QuantizedTensor> tensor = q::quantizeTensorWithCoarse(
+          it->second.data, type.getShape(), quantized.format, *coarse);
+      if (!tensor)
+        return emitFailure(op, toString(tensor.takeError()));
+      quantized.quantized = std::move(*tensor);
+      values[quantize.getResult()] = std::move(quantized);
+      continue;
+    }
+    auto matmul = dyn_cast<vsq::MatmulOp>(op);
+    if (!matmul)
+      return emitFailure(op, "the --module flow runs vsquant.matmul layers "
+                             "(with dynamic_quantize of the input and "
+                             "constants) for now");
+    auto lhs = values.find(matmul.getLhs());
+    if (lhs == values.end() || lhs->second.kind == HostValue::Float)
+      return emitFailure(op, "the lhs must be the quantized input or a "
+                             "previous layer's re-quantized result");
+    auto weights = matmul.getRhs().getDefiningOp<vsq::ConstantOp>();
+    if (!weights)
+      return emitFailure(op, "the rhs must be a vsquant.constant");
+    Expected<q::QuantizedTensor> b = quantizedConstant(weights);
+    if (!b)
+      return emitFailure(weights, toString(b.takeError()));
+    std::vector<float> bias;
+    if (matmul.getBias()) {
+      Expected<std::vector<float>> values =
+          floatConstant(matmul.getBias(), "the bias");
+      if (!values)
+        return emitFailure(op, toString(values.takeError()));
+      bias = std::move(*values);
+    }
+    float outputCoarse = 0;
+    if (matmul.getOutCoarse()) {
+      Expected<std::vector<float>> coarse =
+          floatConstant(matmul.getOutCoarse(), "out_coarse");
+      if (!coarse)
+        return emitFailure(op, toString(coarse.takeError()));
+      outputCoarse = coarse->front();
+    }
+    int64_t inputBase = -1;
+    q::QuantizedTensor a;
+    const HostValue &source = lhs->second;
+    if (source.kind == HostValue::OnChip) {
+      // The previous layer's re-quantized rows are this layer's inputs.
+      inputBase = layers[source.layer].plan.layout.outputBase;
+      a.coarse = {source.coarse};
+    } else {
+      a = source.quantized;
+    }
+    std::string name = vsq::acceleratorProgramName(op, countPerKind[op->getName()]++);
+    mlir::FailureOr<MatmulPlan> plan =
+        vsq::planAcceleratorLayer(op, name, config, next, inputBase);
+    if (failed(plan))
+      return 1; // the planner reported on the op
+    auto bType = cast<vsq::QTensorType>(matmul.getRhs().getType());
+    if (Error e = writeLayerImage(*plan, ArrayRef(a), source.format,
+                                  ArrayRef(*b),
+                                  tensorFormatOf(bType.getFormat()), bias,
+                                  outputCoarse, image))
+      return emitFailure(op, toString(std::move(e)));
+    next = plan->layout.totalBytes;
+    bool requantized = plan->layout.requantizedOutput;
+    HostValue result;
+    result.kind = HostValue::OnChip;
+    result.layer = layers.size();
+    result.coarse = outputCoarse;
+    if (requantized)
+      result.format = tensorFormatOf(
+          cast<vsq::QTensorType>(matmul.getResult().getType()).getFormat());
+    values[matmul.getResult()] = result;
+    layers.push_back({name, std::move(*plan), op, requantized});
+  }
+  auto result = values.find(returned);
+  if (result == values.end() || result->second.kind != HostValue::OnChip ||
+      layers[result->second.layer].requantized)
+    return emitFailure(function, "the function must return a layer's f32 "
+                                 "result");
+  for (auto [value, host] : values)
+    if (host.kind == HostValue::OnChip && !layers[host.layer].requantized &&
+        value != returned)
+      return emitFailure(layers[host.layer].op,
+                         "only the returned result may leave the machine in "
+                         "f32; give this layer a re-quantized result "
+                         "(out_coarse)");
+
+  if (!writeDir.empty()) {
+    if (std::error_code ec = sys::fs::create_directories(writeDir))
+      return fail(writeDir + ": " + ec.message());
+    json::Array described;
+    for (const ModuleLayer &layer : layers) {
+      Expected<std::vector<uint8_t>> binary =
+          encodeProgram(layer.plan.program);
+      if (!binary)
+        return fail(toString(binary.takeError()));
+      SmallString<128> path(writeDir);
+      sys::path::append(path, layer.name + ".bin");
+      if (Error e = writeBytes(path, *binary))
+        return fail(toString(std::move(e)));
+      const DramLayout &l = layer.plan.layout;
+      described.push_back(json::Object{
+          {"program", layer.name + ".bin"},
+          {"kind", layer.plan.layer.kind},
+          {"m", layer.plan.layer.m},
+          {"k", layer.plan.layer.k},
+          {"n", layer.plan.layer.n},
+          {"input_base", l.inputBase},
+          {"input_row_bytes", l.inputRowBytes},
+          {"weight_base", l.weightBase},
+          {"params_base", l.paramsBase},
+          {"output_base", l.outputBase},
+          {"output_row_bytes", l.outputRowBytes},
+          {"requantized_output", l.requantizedOutput},
+          {"end", l.totalBytes}});
+    }
+    SmallString<128> imageFile(writeDir), layoutFile(writeDir);
+    sys::path::append(imageFile, "image.bin");
+    sys::path::append(layoutFile, "layout.json");
+    if (Error e = writeBytes(imageFile, image))
+      return fail(toString(std::move(e)));
+    if (Error e = writeToOutput(layoutFile, [&](raw_ostream &os) {
+          os << formatv("{0:2}", json::Value(json::Object{
+                                     {"config", config.name},
+                                     {"image_bytes", int64_t(image.size())},
+                                     {"layers", std::move(described)}}))
+             << "\n";
+          return Error::success();
+        }))
+      return fail(toString(std::move(e)));
+  }
+
+  // Pass 2: the programs, in order, on the one image.
+  int64_t totalCycles = 0;
+  for (const ModuleLayer &layer : layers) {
+    Expected<int64_t> cycles =
+        runLayerProgram(config, layer.plan, image, layer.name);
+    if (!cycles)
+      return fail(toString(cycles.takeError()));
+    totalCycles += *cycles;
+  }
+  const MatmulPlan &last = layers[result->second.layer].plan;
+  std::vector<float> y = readMatmulOutput(last, image);
+  outs() << formatv("network: {0} layers, {1} simulated cycles\n",
+                    layers.size(), totalCycles);
+  if (!outputPath.empty()) {
+    auto type = cast<mlir::RankedTensorType>(returned.getType());
+    if (Error e = vsquant::writeNpyF32(outputPath, type.getShape(), y))
+      return fail(toString(std::move(e)));
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -763,10 +1131,12 @@ int main(int argc, char **argv) {
     return fail(toString(config.takeError()));
   if (!programPath.empty() + !matmulSpec.empty() + !conv2dSpec.empty() +
           !mlpSpec.empty() + !batchMatmulSpec.empty() +
-          !depthwiseSpec.empty() !=
+          !depthwiseSpec.empty() + !modulePath.empty() !=
       1)
     return fail("give exactly one of --program, --matmul, --batch-matmul, "
-                "--conv2d, --depthwise or --mlp");
+                "--conv2d, --depthwise, --mlp or --module");
+  if (!modulePath.empty())
+    return runModule(*config);
   if (!conv2dSpec.empty())
     return runConv2d(*config);
   if (!batchMatmulSpec.empty())

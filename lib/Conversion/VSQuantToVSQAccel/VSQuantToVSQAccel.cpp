@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "vsquant/Accel/Schedule.h"
+#include "vsquant/Conversion/VSQuantToVSQAccel/VSQuantToVSQAccel.h"
 #include "vsquant/Conversion/Passes.h"
 #include "vsquant/Dialect/VSQAccel/IR/VSQAccel.h"
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
@@ -100,66 +101,19 @@ LogicalResult checkOperand(Operation *op, StringRef operand, QTensorType type,
   return success();
 }
 
-struct ConvertVSQuantToVSQAccelPass
-    : mlir::vsquant::impl::ConvertVSQuantToVSQAccelBase<
-          ConvertVSQuantToVSQAccelPass> {
-  using Base::Base;
-
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (configPath.empty()) {
-      module.emitError("convert-vsquant-to-vsqaccel needs "
-                       "config=<accelerator.json>");
-      return signalPassFailure();
-    }
-    llvm::Expected<accel::Config> config = accel::readConfig(configPath);
-    if (!config) {
-      module.emitError(llvm::toString(config.takeError()));
-      return signalPassFailure();
-    }
-    SmallVector<Operation *> layers;
-    module.walk([&](Operation *op) {
-      if (isa<MatmulOp, BatchMatmulOp, Conv2DOp, DepthwiseConv2DOp>(op))
-        layers.push_back(op);
-    });
-    OpBuilder builder(module.getContext());
-    builder.setInsertionPointToEnd(module.getBody());
-    DenseMap<std::pair<Operation *, OperationName>, int> countPerFunction;
-    bool failedAny = false;
-    for (Operation *op : layers) {
-      auto function = op->getParentOfType<func::FuncOp>();
-      std::string name =
-          (function ? function.getSymName().str() : std::string("module")) +
-          "_" + op->getName().stripDialect().str() +
-          std::to_string(countPerFunction[{function, op->getName()}]++);
-      LogicalResult result =
-          TypeSwitch<Operation *, LogicalResult>(op)
-              .Case([&](MatmulOp matmul) {
-                return lower(matmul, name, *config, builder);
-              })
-              .Case([&](BatchMatmulOp batched) {
-                return lowerBatch(batched, name, *config, builder);
-              })
-              .Case([&](Conv2DOp conv) {
-                return lowerConv(conv, name, *config, builder);
-              })
-              .Case([&](DepthwiseConv2DOp conv) {
-                return lowerDepthwise(conv, name, *config, builder);
-              });
-      if (failed(result))
-        failedAny = true;
-    }
-    if (failedAny)
-      signalPassFailure();
-  }
+/// Checks a layer op against the machine and plans its program.
+struct LayerPlanner {
+  const accel::Config &config;
+  /// DRAM placement (dramBase, inputBase) of the plan.
+  accel::MatmulOptions placement;
 
   /// What matmul and conv2d share: bias, relu, the input's signedness and,
   /// for a quantized result, a check of its format against the machine.
   template <typename OpTy>
   FailureOr<accel::MatmulOptions>
   layerOptions(OpTy op, StringRef name, QTensorType input,
-               int64_t resultReductionAxis, const accel::Config &config) {
-    accel::MatmulOptions options;
+               int64_t resultReductionAxis) {
+    accel::MatmulOptions options = placement;
     options.name = name.str();
     options.bias = static_cast<bool>(op.getBias());
     options.relu = op.getRelu();
@@ -187,23 +141,16 @@ struct ConvertVSQuantToVSQAccelPass
     return options;
   }
 
-  /// Builds the planned program beside the op and points the op at it.
-  LogicalResult attachProgram(Operation *op,
-                              llvm::Expected<accel::MatmulPlan> plan,
-                              const accel::Config &config,
-                              OpBuilder &builder) {
+  /// The plan, or the planner's reason as a diagnostic on `op`.
+  FailureOr<accel::MatmulPlan> finishPlan(Operation *op,
+                                          llvm::Expected<accel::MatmulPlan> plan) {
     if (!plan)
       return op->emitOpError("cannot map to accelerator '")
              << config.name << "': " << llvm::toString(plan.takeError());
-    vsqaccel::ProgramOp program =
-        vsqaccel::buildProgramOp(builder, op->getLoc(), plan->program);
-    op->setAttr("vsqaccel.program",
-                FlatSymbolRefAttr::get(program.getSymNameAttr()));
-    return success();
+    return std::move(*plan);
   }
 
-  LogicalResult lower(MatmulOp op, StringRef name,
-                      const accel::Config &config, OpBuilder &builder) {
+  FailureOr<accel::MatmulPlan> lower(MatmulOp op, StringRef name) {
     auto lhs = cast<QTensorType>(op.getLhs().getType());
     auto rhs = cast<QTensorType>(op.getRhs().getType());
     if (ShapedType::isDynamicShape(lhs.getShape()) ||
@@ -215,20 +162,19 @@ struct ConvertVSQuantToVSQAccelPass
                             config.weightScaleBits, false, config)))
       return failure();
     FailureOr<accel::MatmulOptions> options =
-        layerOptions(op, name, lhs, /*resultReductionAxis=*/1, config);
+        layerOptions(op, name, lhs, /*resultReductionAxis=*/1);
     if (failed(options))
       return failure();
     int64_t m = lhs.getShape()[0], k = lhs.getShape()[1],
             n = rhs.getShape()[1];
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planMatmul(config, m, k, n, *options);
-    return attachProgram(op, std::move(plan), config, builder);
+    return finishPlan(op, std::move(plan));
   }
 
   /// One program runs the batch's GEMMs one after the other (planBatchMatmul);
   /// both operands may be activations, but B enters the weight datapath.
-  LogicalResult lowerBatch(BatchMatmulOp op, StringRef name,
-                           const accel::Config &config, OpBuilder &builder) {
+  FailureOr<accel::MatmulPlan> lowerBatch(BatchMatmulOp op, StringRef name) {
     auto lhs = cast<QTensorType>(op.getLhs().getType());
     auto rhs = cast<QTensorType>(op.getRhs().getType());
     if (ShapedType::isDynamicShape(lhs.getShape()) ||
@@ -241,21 +187,19 @@ struct ConvertVSQuantToVSQAccelPass
                             config.weightScaleBits, false, config)))
       return failure();
     FailureOr<accel::MatmulOptions> options =
-        layerOptions(op, name, lhs, /*resultReductionAxis=*/2, config);
+        layerOptions(op, name, lhs, /*resultReductionAxis=*/2);
     if (failed(options))
       return failure();
     ArrayRef<int64_t> a = lhs.getShape(), b = rhs.getShape();
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planBatchMatmul(config, a[0], a[1], a[2], b[2], *options);
-    return attachProgram(op, std::move(plan), config, builder);
+    return finishPlan(op, std::move(plan));
   }
 
   /// A depthwise conv runs as its block-diagonal GEMM
   /// (planDepthwiseConv2d): each tap's product is one vector MAC whose
   /// weight vector holds a single nonzero element.
-  LogicalResult lowerDepthwise(DepthwiseConv2DOp op, StringRef name,
-                               const accel::Config &config,
-                               OpBuilder &builder) {
+  FailureOr<accel::MatmulPlan> lowerDepthwise(DepthwiseConv2DOp op, StringRef name) {
     auto input = cast<QTensorType>(op.getInput().getType());
     auto filter = cast<QTensorType>(op.getFilter().getType());
     if (config.scaling != accel::Scaling::PerVector)
@@ -292,7 +236,7 @@ struct ConvertVSQuantToVSQAccelPass
                           " scales on a per-vector machine",
                       config);
     FailureOr<accel::MatmulOptions> options =
-        layerOptions(op, name, input, /*resultReductionAxis=*/3, config);
+        layerOptions(op, name, input, /*resultReductionAxis=*/3);
     if (failed(options))
       return failure();
     ArrayRef<int64_t> in = input.getShape();
@@ -314,13 +258,12 @@ struct ConvertVSQuantToVSQAccelPass
     shape.padRight = op.getPadding()[3];
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planDepthwiseConv2d(config, shape, *options);
-    return attachProgram(op, std::move(plan), config, builder);
+    return finishPlan(op, std::move(plan));
   }
 
   /// A conv runs as the GEMM of its im2col rows (planConv2d); the host lays
   /// the input out as those rows.
-  LogicalResult lowerConv(Conv2DOp op, StringRef name,
-                          const accel::Config &config, OpBuilder &builder) {
+  FailureOr<accel::MatmulPlan> lowerConv(Conv2DOp op, StringRef name) {
     auto input = cast<QTensorType>(op.getInput().getType());
     auto filter = cast<QTensorType>(op.getFilter().getType());
     if (config.scaling != accel::Scaling::PerVector)
@@ -336,7 +279,7 @@ struct ConvertVSQuantToVSQAccelPass
                             config.weightScaleBits, false, config)))
       return failure();
     FailureOr<accel::MatmulOptions> options =
-        layerOptions(op, name, input, /*resultReductionAxis=*/3, config);
+        layerOptions(op, name, input, /*resultReductionAxis=*/3);
     if (failed(options))
       return failure();
     ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
@@ -358,7 +301,85 @@ struct ConvertVSQuantToVSQAccelPass
     shape.padRight = op.getPadding()[3];
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planConv2d(config, shape, *options);
-    return attachProgram(op, std::move(plan), config, builder);
+    return finishPlan(op, std::move(plan));
+  }
+};
+} // namespace
+
+FailureOr<accel::MatmulPlan> mlir::vsquant::planAcceleratorLayer(
+    Operation *op, StringRef name, const accel::Config &config,
+    int64_t dramBase, int64_t inputBase) {
+  LayerPlanner planner{config, {}};
+  planner.placement.dramBase = dramBase;
+  planner.placement.inputBase = inputBase;
+  return TypeSwitch<Operation *, FailureOr<accel::MatmulPlan>>(op)
+      .Case([&](MatmulOp matmul) { return planner.lower(matmul, name); })
+      .Case([&](BatchMatmulOp batched) {
+        return planner.lowerBatch(batched, name);
+      })
+      .Case([&](Conv2DOp conv) { return planner.lowerConv(conv, name); })
+      .Case([&](DepthwiseConv2DOp conv) {
+        return planner.lowerDepthwise(conv, name);
+      })
+      .Default([](Operation *other) {
+        return other->emitOpError("is not a layer the accelerator runs");
+      });
+}
+
+std::string mlir::vsquant::acceleratorProgramName(Operation *op,
+                                                  int64_t index) {
+  auto function = op->getParentOfType<func::FuncOp>();
+  return (function ? function.getSymName().str() : std::string("module")) +
+         "_" + op->getName().stripDialect().str() + std::to_string(index);
+}
+
+namespace {
+struct ConvertVSQuantToVSQAccelPass
+    : mlir::vsquant::impl::ConvertVSQuantToVSQAccelBase<
+          ConvertVSQuantToVSQAccelPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (configPath.empty()) {
+      module.emitError("convert-vsquant-to-vsqaccel needs "
+                       "config=<accelerator.json>");
+      return signalPassFailure();
+    }
+    llvm::Expected<accel::Config> config = accel::readConfig(configPath);
+    if (!config) {
+      module.emitError(llvm::toString(config.takeError()));
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> layers;
+    module.walk([&](Operation *op) {
+      if (isa<MatmulOp, BatchMatmulOp, Conv2DOp, DepthwiseConv2DOp>(op))
+        layers.push_back(op);
+    });
+    OpBuilder builder(module.getContext());
+    builder.setInsertionPointToEnd(module.getBody());
+    DenseMap<std::pair<Operation *, OperationName>, int> countPerFunction;
+    bool failedAny = false;
+    for (Operation *op : layers) {
+      auto function = op->getParentOfType<func::FuncOp>();
+      std::string name = acceleratorProgramName(
+          op, countPerFunction[{function, op->getName()}]++);
+      FailureOr<accel::MatmulPlan> plan =
+          planAcceleratorLayer(op, name, *config);
+      LogicalResult result = failure();
+      if (succeeded(plan)) {
+        // The program beside the op, and the op pointing at it.
+        vsqaccel::ProgramOp program =
+            vsqaccel::buildProgramOp(builder, op->getLoc(), plan->program);
+        op->setAttr("vsqaccel.program",
+                    FlatSymbolRefAttr::get(program.getSymNameAttr()));
+        result = success();
+      }
+      if (failed(result))
+        failedAny = true;
+    }
+    if (failedAny)
+      signalPassFailure();
   }
 };
 } // namespace
