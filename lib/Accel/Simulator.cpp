@@ -439,6 +439,65 @@ Expected<std::vector<uint8_t>> vsquant::accel::packMatmulImage(
   return image;
 }
 
+/// The M x (kVectors x V) im2col rows of a quantized NHWC input (per
+/// vector along C): input vector j of tap t's pixel becomes vector
+/// vectorOf(t, j) of the output pixel's row; padding pixels stay zero
+/// (values and scale). No arithmetic.
+template <typename VectorOf>
+static void gatherIm2colRows(const Conv2dShape &s, int64_t v, int64_t kVectors,
+                             const q::QuantizedTensor &input,
+                             VectorOf vectorOf, q::QuantizedTensor &a) {
+  int64_t cb = (s.c + v - 1) / v;
+  int64_t m = s.batch * s.outH() * s.outW(), k = kVectors * v;
+  a.values.assign(m * k, 0);
+  a.integerScales.assign(m * kVectors, 0);
+  a.scaleShape = {m, kVectors};
+  a.coarse = input.coarse;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t oy = 0; oy < s.outH(); ++oy)
+      for (int64_t ox = 0; ox < s.outW(); ++ox) {
+        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
+        for (int64_t ky = 0; ky < s.kh; ++ky)
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
+            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
+            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
+              continue; // zero padding: values and scale stay 0
+            int64_t pixel = (n * s.h + y) * s.w + x;
+            int64_t tap = ky * s.kw + kx;
+            for (int64_t j = 0; j < cb; ++j) {
+              int64_t vector = vectorOf(tap, j);
+              a.integerScales[row * kVectors + vector] =
+                  input.integerScales[pixel * cb + j];
+              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
+                a.values[row * k + vector * v + e] =
+                    input.values[pixel * s.c + j * v + e];
+            }
+          }
+      }
+}
+
+/// A conv's GEMM of kVectors x V by n: A gathered (gatherIm2colRows), B
+/// zero with the filter's coarse scales, for the caller to place weights.
+template <typename VectorOf>
+static ConvAsMatmul startConvGemm(const Conv2dShape &s, int64_t v,
+                                  int64_t kVectors, int64_t n,
+                                  const q::QuantizedTensor &input,
+                                  const q::QuantizedTensor &filter,
+                                  VectorOf vectorOf) {
+  ConvAsMatmul out;
+  out.m = s.batch * s.outH() * s.outW();
+  out.k = kVectors * v;
+  out.n = n;
+  gatherIm2colRows(s, v, kVectors, input, vectorOf, out.a);
+  out.b.values.assign(out.k * out.n, 0);
+  out.b.integerScales.assign(kVectors * out.n, 0);
+  out.b.scaleShape = {kVectors, out.n};
+  out.b.coarse = filter.coarse;
+  out.b.coarseShape = filter.coarseShape;
+  return out;
+}
+
 Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
     const Conv2dShape &s, int64_t v, const q::QuantizedTensor &input,
     const q::TensorFormat &inputFormat, const q::QuantizedTensor &filter,
@@ -457,41 +516,10 @@ Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
         "filter coarse scale",
         (long long)v);
   int64_t cb = (s.c + v - 1) / v, taps = s.kh * s.kw;
-  ConvAsMatmul out;
-  out.m = s.batch * s.outH() * s.outW();
-  out.k = taps * cb * v;
-  out.n = s.f;
   int64_t kVectors = taps * cb;
-  out.a.values.assign(out.m * out.k, 0);
-  out.a.integerScales.assign(out.m * kVectors, 0);
-  out.a.scaleShape = {out.m, kVectors};
-  out.a.coarse = input.coarse;
-  out.b.values.assign(out.k * out.n, 0);
-  out.b.integerScales.assign(kVectors * out.n, 0);
-  out.b.scaleShape = {kVectors, out.n};
-  out.b.coarse = filter.coarse;
-  out.b.coarseShape = filter.coarseShape;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t oy = 0; oy < s.outH(); ++oy)
-      for (int64_t ox = 0; ox < s.outW(); ++ox) {
-        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
-        for (int64_t ky = 0; ky < s.kh; ++ky)
-          for (int64_t kx = 0; kx < s.kw; ++kx) {
-            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
-            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
-            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
-              continue; // zero padding: values and scale stay 0
-            int64_t pixel = (n * s.h + y) * s.w + x;
-            int64_t tap = ky * s.kw + kx;
-            for (int64_t j = 0; j < cb; ++j) {
-              out.a.integerScales[row * kVectors + tap * cb + j] =
-                  input.integerScales[pixel * cb + j];
-              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
-                out.a.values[row * out.k + (tap * cb + j) * v + e] =
-                    input.values[pixel * s.c + j * v + e];
-            }
-          }
-      }
+  ConvAsMatmul out = startConvGemm(
+      s, v, kVectors, s.f, input, filter,
+      [&](int64_t tap, int64_t j) { return tap * cb + j; });
   for (int64_t tap = 0; tap < taps; ++tap)
     for (int64_t j = 0; j < cb; ++j)
       for (int64_t col = 0; col < s.f; ++col) {
@@ -566,42 +594,10 @@ Expected<ConvAsMatmul> vsquant::accel::depthwiseAsMatmul(
         "tensor or per channel",
         (long long)v);
   int64_t cb = (s.c + v - 1) / v;
-  ConvAsMatmul out;
-  out.m = s.batch * s.outH() * s.outW();
-  out.k = cb * taps * v; // vector (block, tap), block-major
-  out.n = s.c;
-  int64_t kVectors = cb * taps;
-  out.a.values.assign(out.m * out.k, 0);
-  out.a.integerScales.assign(out.m * kVectors, 0);
-  out.a.scaleShape = {out.m, kVectors};
-  out.a.coarse = input.coarse;
-  out.b.values.assign(out.k * out.n, 0);
-  out.b.integerScales.assign(kVectors * out.n, 0);
-  out.b.scaleShape = {kVectors, out.n};
-  out.b.coarse = filter.coarse;
-  out.b.coarseShape = filter.coarseShape;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t oy = 0; oy < s.outH(); ++oy)
-      for (int64_t ox = 0; ox < s.outW(); ++ox) {
-        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
-        for (int64_t ky = 0; ky < s.kh; ++ky)
-          for (int64_t kx = 0; kx < s.kw; ++kx) {
-            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
-            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
-            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
-              continue; // zero padding: values and scale stay 0
-            int64_t pixel = (n * s.h + y) * s.w + x;
-            int64_t tap = ky * s.kw + kx;
-            for (int64_t j = 0; j < cb; ++j) {
-              int64_t vector = j * taps + tap;
-              out.a.integerScales[row * kVectors + vector] =
-                  input.integerScales[pixel * cb + j];
-              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
-                out.a.values[row * out.k + vector * v + e] =
-                    input.values[pixel * s.c + j * v + e];
-            }
-          }
-      }
+  int64_t kVectors = cb * taps; // vector (block, tap), block-major
+  ConvAsMatmul out = startConvGemm(
+      s, v, kVectors, s.c, input, filter,
+      [&](int64_t tap, int64_t j) { return j * taps + tap; });
   // Block-diagonal: channel c's weight vector for (its block, tap) holds
   // its tap weight at c's position, with the integer scale of the filter
   // vector (along the window) that holds the tap.

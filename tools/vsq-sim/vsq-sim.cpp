@@ -205,6 +205,31 @@ static std::vector<float> randomData(int64_t count, uint64_t state,
   return data;
 }
 
+/// The program as the machine gets it: encoded into `binary` and decoded
+/// again (so that runs execute what the binary says, not the in-memory
+/// plan); printed with --print-asm.
+static Expected<Program> throughBinary(const Program &program,
+                                       std::vector<uint8_t> &binary) {
+  Expected<std::vector<uint8_t>> bytes = encodeProgram(program);
+  if (!bytes)
+    return bytes.takeError();
+  binary = std::move(*bytes);
+  Expected<Program> decoded = decodeProgram(binary);
+  if (decoded && printAsm)
+    outs() << formatAssembly(*decoded);
+  return decoded;
+}
+
+/// A layer's options from --bias, --relu and --unsigned-input.
+static MatmulOptions commandLineOptions(StringRef name) {
+  MatmulOptions options;
+  options.name = name.str();
+  options.bias = withBias;
+  options.relu = withRelu;
+  options.unsignedInput = unsignedInput;
+  return options;
+}
+
 /// Encodes and decodes the plan's binary, runs it on the packed image,
 /// compares every output bit for bit with quantizedMatmul per batch (plus
 /// bias and ReLU, SPEC.md section 5) and the cycles with the cost model's
@@ -223,15 +248,10 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
   // The GEMM's K (a depthwise conv's block-diagonal operands are wider
   // than its window).
   int64_t k = int64_t(a[0].values.size()) / m;
-  // Run what the binary says, not the in-memory plan.
-  Expected<std::vector<uint8_t>> binary = encodeProgram(plan->program);
-  if (!binary)
-    return fail(toString(binary.takeError()));
-  Expected<Program> decoded = decodeProgram(*binary);
+  std::vector<uint8_t> binary;
+  Expected<Program> decoded = throughBinary(plan->program, binary);
   if (!decoded)
     return fail(toString(decoded.takeError()));
-  if (printAsm)
-    outs() << formatAssembly(*decoded);
   std::vector<uint8_t> image;
   if (Error e = writeLayerImage(*plan, a, aFormat, b, bFormat, bias, 0.0f,
                                 image))
@@ -292,7 +312,7 @@ static int runPlanned(const Config &config, const MatmulPlan &planned,
                         "{0:P1}, more than --max-cycle-error={1}",
                         std::fabs(ratio - 1), maxCycleError.getValue()));
   if (!writeBinary.empty())
-    if (Error e = writeBytes(writeBinary, *binary))
+    if (Error e = writeBytes(writeBinary, binary))
       return fail(toString(std::move(e)));
   if (!writeImage.empty())
     if (Error e = writeBytes(writeImage, initialImage))
@@ -386,11 +406,7 @@ static int runBatchMatmul(const Config &config) {
   std::vector<float> bias;
   if (withBias)
     bias = randomData(n, seed + 99, false);
-  MatmulOptions options;
-  options.name = "batch_matmul";
-  options.bias = withBias;
-  options.relu = withRelu;
-  options.unsignedInput = unsignedInput;
+  MatmulOptions options = commandLineOptions("batch_matmul");
   Expected<MatmulPlan> plan = planBatchMatmul(config, batch, m, k, n, options);
   if (!plan)
     return fail(toString(plan.takeError()));
@@ -417,11 +433,7 @@ static int runDepthwise(const Config &config) {
   shape.strideH = shape.strideW = d.size() > 6 && d[6] > 0 ? d[6] : 1;
   int64_t pad = d.size() > 7 ? d[7] : 0;
   shape.padTop = shape.padLeft = shape.padBottom = shape.padRight = pad;
-  MatmulOptions options;
-  options.name = "depthwise_conv2d";
-  options.bias = withBias;
-  options.relu = withRelu;
-  options.unsignedInput = unsignedInput;
+  MatmulOptions options = commandLineOptions("depthwise_conv2d");
   Expected<MatmulPlan> plan = planDepthwiseConv2d(config, shape, options);
   if (!plan)
     return fail(toString(plan.takeError()));
@@ -501,11 +513,7 @@ static int runMatmul(const Config &config) {
   if (withBias)
     bias = randomData(n, seed + 99, false);
 
-  MatmulOptions options;
-  options.name = "matmul";
-  options.bias = withBias;
-  options.relu = withRelu;
-  options.unsignedInput = unsignedInput;
+  MatmulOptions options = commandLineOptions("matmul");
   Expected<MatmulPlan> plan = planMatmul(config, m, k, n, options);
   if (!plan)
     return fail(toString(plan.takeError()));
@@ -545,11 +553,7 @@ static int runConv2d(const Config &config) {
   shape.strideH = shape.strideW = dims.size() > 7 ? dims[7] : 1;
   int64_t pad = dims.size() > 8 ? dims[8] : 0;
   shape.padTop = shape.padLeft = shape.padBottom = shape.padRight = pad;
-  MatmulOptions options;
-  options.name = "conv2d";
-  options.bias = withBias;
-  options.relu = withRelu;
-  options.unsignedInput = unsignedInput;
+  MatmulOptions options = commandLineOptions("conv2d");
   Expected<MatmulPlan> plan = planConv2d(config, shape, options);
   if (!plan)
     return fail(toString(plan.takeError()));
@@ -603,15 +607,10 @@ static Expected<int64_t> runLayerProgram(const Config &config,
                                          const MatmulPlan &plan,
                                          std::vector<uint8_t> &image,
                                          StringRef label) {
-  // Run what the binary says, not the in-memory plan.
-  Expected<std::vector<uint8_t>> binary = encodeProgram(plan.program);
-  if (!binary)
-    return binary.takeError();
-  Expected<Program> decoded = decodeProgram(*binary);
+  std::vector<uint8_t> binary;
+  Expected<Program> decoded = throughBinary(plan.program, binary);
   if (!decoded)
     return decoded.takeError();
-  if (printAsm)
-    outs() << formatAssembly(*decoded);
   Expected<SimulationStats> stats = simulate(*decoded, config, image);
   if (!stats)
     return stats.takeError();

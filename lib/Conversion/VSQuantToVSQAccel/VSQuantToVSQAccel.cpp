@@ -141,6 +141,45 @@ struct LayerPlanner {
     return options;
   }
 
+  /// What conv2d and depthwise_conv2d check first: a per-vector machine,
+  /// static shapes, an NHWC input per vector along C in the machine's
+  /// format.
+  LogicalResult checkConvInput(Operation *op, QTensorType input,
+                               QTensorType filter) {
+    if (config.scaling != accel::Scaling::PerVector)
+      return op->emitOpError("maps only to per-vector machines for now "
+                             "(accelerator '")
+             << config.name << "' is per-channel)";
+    if (ShapedType::isDynamicShape(input.getShape()) ||
+        ShapedType::isDynamicShape(filter.getShape()))
+      return op->emitOpError("needs static shapes to map to the accelerator");
+    return checkOperand(op, "input", input, 3, 0, config.activationBits,
+                        config.activationScaleBits, true, config);
+  }
+
+  /// The planner's view of a conv op on an NHWC input of shape `in`.
+  template <typename ConvOp>
+  static accel::Conv2dShape convShapeOf(ConvOp op, ArrayRef<int64_t> in,
+                                        int64_t kh, int64_t kw, int64_t f) {
+    accel::Conv2dShape shape;
+    shape.batch = in[0];
+    shape.h = in[1];
+    shape.w = in[2];
+    shape.c = in[3];
+    shape.kh = kh;
+    shape.kw = kw;
+    shape.f = f;
+    shape.strideH = op.getStrides()[0];
+    shape.strideW = op.getStrides()[1];
+    shape.dilationH = op.getDilations()[0];
+    shape.dilationW = op.getDilations()[1];
+    shape.padTop = op.getPadding()[0];
+    shape.padLeft = op.getPadding()[1];
+    shape.padBottom = op.getPadding()[2];
+    shape.padRight = op.getPadding()[3];
+    return shape;
+  }
+
   /// The plan, or the planner's reason as a diagnostic on `op`.
   FailureOr<accel::MatmulPlan> finishPlan(Operation *op,
                                           llvm::Expected<accel::MatmulPlan> plan) {
@@ -199,18 +238,11 @@ struct LayerPlanner {
   /// A depthwise conv runs as its block-diagonal GEMM
   /// (planDepthwiseConv2d): each tap's product is one vector MAC whose
   /// weight vector holds a single nonzero element.
-  FailureOr<accel::MatmulPlan> lowerDepthwise(DepthwiseConv2DOp op, StringRef name) {
+  FailureOr<accel::MatmulPlan> lowerDepthwise(DepthwiseConv2DOp op,
+                                              StringRef name) {
     auto input = cast<QTensorType>(op.getInput().getType());
     auto filter = cast<QTensorType>(op.getFilter().getType());
-    if (config.scaling != accel::Scaling::PerVector)
-      return op.emitOpError("maps only to per-vector machines for now "
-                            "(accelerator '")
-             << config.name << "' is per-channel)";
-    if (ShapedType::isDynamicShape(input.getShape()) ||
-        ShapedType::isDynamicShape(filter.getShape()))
-      return op.emitOpError("needs static shapes to map to the accelerator");
-    if (failed(checkOperand(op, "input", input, 3, 0, config.activationBits,
-                            config.activationScaleBits, true, config)))
+    if (failed(checkConvInput(op, input, filter)))
       return failure();
     // The filter's vectors run along the window (axis 0), any size: each
     // tap's weight enters its own vector MAC with its own integer scale.
@@ -239,23 +271,9 @@ struct LayerPlanner {
         layerOptions(op, name, input, /*resultReductionAxis=*/3);
     if (failed(options))
       return failure();
-    ArrayRef<int64_t> in = input.getShape();
-    accel::Conv2dShape shape;
-    shape.batch = in[0];
-    shape.h = in[1];
-    shape.w = in[2];
-    shape.c = in[3];
-    shape.f = in[3];
-    shape.kh = op.getKernelSize()[0];
-    shape.kw = op.getKernelSize()[1];
-    shape.strideH = op.getStrides()[0];
-    shape.strideW = op.getStrides()[1];
-    shape.dilationH = op.getDilations()[0];
-    shape.dilationW = op.getDilations()[1];
-    shape.padTop = op.getPadding()[0];
-    shape.padLeft = op.getPadding()[1];
-    shape.padBottom = op.getPadding()[2];
-    shape.padRight = op.getPadding()[3];
+    accel::Conv2dShape shape =
+        convShapeOf(op, input.getShape(), op.getKernelSize()[0],
+                    op.getKernelSize()[1], input.getShape()[3]);
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planDepthwiseConv2d(config, shape, *options);
     return finishPlan(op, std::move(plan));
@@ -266,15 +284,7 @@ struct LayerPlanner {
   FailureOr<accel::MatmulPlan> lowerConv(Conv2DOp op, StringRef name) {
     auto input = cast<QTensorType>(op.getInput().getType());
     auto filter = cast<QTensorType>(op.getFilter().getType());
-    if (config.scaling != accel::Scaling::PerVector)
-      return op.emitOpError("maps only to per-vector machines for now "
-                            "(accelerator '")
-             << config.name << "' is per-channel)";
-    if (ShapedType::isDynamicShape(input.getShape()) ||
-        ShapedType::isDynamicShape(filter.getShape()))
-      return op.emitOpError("needs static shapes to map to the accelerator");
-    if (failed(checkOperand(op, "input", input, 3, 0, config.activationBits,
-                            config.activationScaleBits, true, config)) ||
+    if (failed(checkConvInput(op, input, filter)) ||
         failed(checkOperand(op, "filter", filter, 2, 3, config.weightBits,
                             config.weightScaleBits, false, config)))
       return failure();
@@ -282,23 +292,9 @@ struct LayerPlanner {
         layerOptions(op, name, input, /*resultReductionAxis=*/3);
     if (failed(options))
       return failure();
-    ArrayRef<int64_t> in = input.getShape(), f = filter.getShape();
-    accel::Conv2dShape shape;
-    shape.batch = in[0];
-    shape.h = in[1];
-    shape.w = in[2];
-    shape.c = in[3];
-    shape.kh = f[0];
-    shape.kw = f[1];
-    shape.f = f[3];
-    shape.strideH = op.getStrides()[0];
-    shape.strideW = op.getStrides()[1];
-    shape.dilationH = op.getDilations()[0];
-    shape.dilationW = op.getDilations()[1];
-    shape.padTop = op.getPadding()[0];
-    shape.padLeft = op.getPadding()[1];
-    shape.padBottom = op.getPadding()[2];
-    shape.padRight = op.getPadding()[3];
+    ArrayRef<int64_t> f = filter.getShape();
+    accel::Conv2dShape shape =
+        convShapeOf(op, input.getShape(), f[0], f[1], f[3]);
     llvm::Expected<accel::MatmulPlan> plan =
         accel::planConv2d(config, shape, *options);
     return finishPlan(op, std::move(plan));
