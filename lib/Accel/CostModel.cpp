@@ -2,8 +2,8 @@
 
 #include "vsquant/Accel/CostModel.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
-
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
@@ -43,6 +43,46 @@ Layer vsquant::accel::conv2dLayer(StringRef name, int64_t batch, int64_t h,
   layer.kVectors = kh * kw * ceilDiv(c, vectorSize);
   layer.inputElements = batch * h * w * c;
   return layer;
+}
+
+Layer vsquant::accel::batchMatmulLayer(StringRef name, int64_t batch,
+                                       int64_t m, int64_t k, int64_t n,
+                                       int64_t vectorSize) {
+  Layer layer = matmulLayer(name, m, k, n, vectorSize);
+  layer.kind = "batch_matmul";
+  layer.batch = batch;
+  layer.inputElements = batch * m * k;
+  return layer;
+}
+
+Layer vsquant::accel::depthwiseConv2dLayer(StringRef name, int64_t batch,
+                                           int64_t h, int64_t w, int64_t c,
+                                           int64_t kh, int64_t kw,
+                                           int64_t stride, int64_t pad,
+                                           int64_t vectorSize) {
+  Layer layer = conv2dLayer(name, batch, h, w, c, c, kh, kw, stride, pad,
+                            vectorSize);
+  layer.kind = "depthwise_conv2d";
+  layer.k = kh * kw;
+  layer.taps = kh * kw;
+  return layer;
+}
+
+std::vector<LaneTileReduction>
+vsquant::accel::laneTileReductions(const Config &config, const Layer &layer) {
+  int64_t lanes = config.lanes(), v = config.vectorSize;
+  int64_t tiles = ceilDiv(layer.n, lanes);
+  std::vector<LaneTileReduction> result(tiles, {0, layer.kVectors});
+  if (layer.kind != "depthwise_conv2d")
+    return result;
+  for (int64_t t = 0; t < tiles; ++t) {
+    int64_t firstChannel = t * lanes;
+    int64_t lastChannel = std::min(layer.n, firstChannel + lanes) - 1;
+    int64_t firstBlock = firstChannel / v, lastBlock = lastChannel / v;
+    result[t] = {firstBlock * layer.taps,
+                 (lastBlock - firstBlock + 1) * layer.taps};
+  }
+  return result;
 }
 
 double vsquant::accel::total(const Breakdown &breakdown) {
@@ -137,6 +177,11 @@ Expected<Tiling> vsquant::accel::tileLayer(const Config &config,
         layer.name.c_str(), (long long)layer.m, (long long)layer.k,
         (long long)layer.n);
   Tiling tiling;
+  // The longest reduction any lane tile runs (all of them but a depthwise
+  // conv's run kVectors).
+  int64_t kVectors = 0;
+  for (const LaneTileReduction &tile : laneTileReductions(config, layer))
+    kVectors = std::max(kVectors, tile.vectors);
   int64_t lanes = config.lanesPerPE;
   int64_t weightBits = config.weightBufferBytes * 8;
   int64_t inputBits = config.inputBufferBytes * 8;
@@ -155,7 +200,7 @@ Expected<Tiling> vsquant::accel::tileLayer(const Config &config,
                               inputBits / (halves * tiling.mTileRows *
                                            inputVector));
       if (kFit >= 1) {
-        tiling.kTileVectors = std::min(layer.kVectors, kFit);
+        tiling.kTileVectors = std::min(kVectors, kFit);
         break;
       }
       // Fewer rows until one vector per row fits (halving keeps it quick).
@@ -177,7 +222,7 @@ Expected<Tiling> vsquant::accel::tileLayer(const Config &config,
         layer.name.c_str());
   tiling.nTiles = ceilDiv(layer.n, config.lanes());
   tiling.mTiles = ceilDiv(layer.m, tiling.mTileRows);
-  tiling.kTiles = ceilDiv(layer.kVectors, tiling.kTileVectors);
+  tiling.kTiles = ceilDiv(kVectors, tiling.kTileVectors);
   return tiling;
 }
 
@@ -197,53 +242,73 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
   double v = config.vectorSize;
   double dotBits = config.dotProductBits();
 
-  cost.macs = layer.m * layer.k * layer.n;
-  double vectorOps = double(layer.m) * layer.n * layer.kVectors;
-  double outputs = double(layer.m) * layer.n;
+  // Per lane tile: the reduction vectors it runs and its active lanes;
+  // every sum below runs over the tiles of one batch, then times batch.
+  std::vector<LaneTileReduction> tiles = laneTileReductions(config, layer);
+  double batch = layer.batch;
+  double tileVectors = 0;       // sum over tiles of their K vectors
+  double activeTileVectors = 0; // ... times their active lanes
+  double weightToPePerBatch = 0;
+  double lanes = config.lanes();
+  for (auto [index, tile] : llvm::enumerate(tiles)) {
+    double active = std::min<double>(lanes, layer.n - double(index) * lanes);
+    tileVectors += tile.vectors;
+    activeTileVectors += active * tile.vectors;
+    // Weights reach the PEs once per lane tile when its whole K fits one
+    // K tile, else once per (lane tile, row tile).
+    double loads = ceilDiv(tile.vectors, t.kTileVectors) == 1 ? 1 : t.mTiles;
+    weightToPePerBatch +=
+        loads * (lanes * tile.vectors * weightVectorBits(config) + lanes * 32) /
+        8;
+  }
+  cost.macs = layer.batch * layer.m * layer.k * layer.n;
+  double vectorOps = batch * layer.m * activeTileVectors;
+  double outputs = batch * layer.m * layer.n;
 
   // Traffic (bytes). Weights carry their per-vector scales and one fp32
   // coarse scale per output channel; outputs leave re-quantized, with their
   // dynamic per-vector scales on a per-vector machine.
   // Lane tiles are padded to all lanes (the ISA moves whole slots).
-  double paddedN = double(t.nTiles) * config.lanes();
-  double weightBytes =
-      (paddedN * layer.kVectors * weightVectorBits(config) + paddedN * 32.0) /
+  double weightBytesPerBatch =
+      (lanes * tileVectors * weightVectorBits(config) +
+       double(t.nTiles) * lanes * 32.0) /
       8;
-  // Weights reach the PEs once per nTile when a whole K fits one tile, else
-  // once per (nTile, mTile). The global buffer stages DRAM data: an nTile's
-  // weight columns and the whole input stay there when each fits half of it;
-  // otherwise they come from DRAM again on every reuse.
-  double weightLoads = t.kTiles == 1 ? 1 : t.mTiles;
-  double weightColumnBytes = weightBytes * std::min<double>(
-      1.0, double(config.lanes()) / layer.n);
+  double weightBytes = batch * weightBytesPerBatch;
+  // The global buffer stages DRAM data: a lane tile's weight columns and
+  // the whole input stay there when each fits half of it; otherwise they
+  // come from DRAM again on every reuse.
+  double weightColumnBytes =
+      weightBytesPerBatch * std::min<double>(1.0, lanes / layer.n);
   bool weightsResident = weightColumnBytes * 2 <= config.globalBufferBytes;
-  double weightDramBytes =
-      weightsResident ? weightBytes : weightBytes * weightLoads;
+  double weightToPeBytes = batch * weightToPePerBatch;
+  double weightDramBytes = weightsResident ? weightBytes : weightToPeBytes;
   double inputBytes =
       double(layer.inputElements) / v * inputVectorBits(config) / 8;
   bool inputResident = inputBytes * 2 <= config.globalBufferBytes;
-  double inputDramBytes = inputResident ? inputBytes : inputBytes * t.nTiles;
+  // A depthwise conv's lane tiles read disjoint channels.
+  double inputReads = layer.kind == "depthwise_conv2d" ? 1 : t.nTiles;
+  double inputDramBytes = inputResident ? inputBytes : inputBytes * inputReads;
   double outputBytes =
       layer.requantizedOutput
           ? outputs / v * inputVectorBits(config) / 8
-          : double(t.nTiles) * layer.m * config.lanes() * 4;
+          : batch * t.nTiles * layer.m * lanes * 4;
   // On chip: every PE gets the broadcast input tiles, lanes their weights.
   double inputToPeBytes =
-      double(t.nTiles) * layer.m * layer.kVectors * inputVectorBits(config) / 8;
-  double weightToPeBytes = weightBytes * weightLoads;
+      batch * layer.m * tileVectors * inputVectorBits(config) / 8;
 
   cost.dramReadBytes = int64_t(std::ceil(weightDramBytes + inputDramBytes));
   cost.dramWriteBytes = int64_t(std::ceil(outputBytes));
 
-  // Cycles: one vector MAC per lane per cycle for every (row, vector) of an
-  // nTile; after each mTile the PPU drains its rows x lanesPerPE outputs,
-  // ppuLanes per cycle.
+  // Cycles: one vector MAC per lane per cycle for every (row, vector) of a
+  // lane tile; after each row tile the PPU drains its rows x lanesPerPE
+  // outputs, ppuLanes per cycle (re-quantization is a pipelined stage of
+  // the same pass: no extra cycles, docs/Accelerator.md).
   int64_t drainCycles = 0;
   for (int64_t rows = layer.m; rows > 0; rows -= t.mTileRows)
     drainCycles += ceilDiv(std::min(rows, t.mTileRows) * config.lanesPerPE,
                            config.ppuLanes);
-  cost.computeCycles =
-      t.nTiles * (layer.m * layer.kVectors + drainCycles);
+  cost.computeCycles = int64_t(
+      batch * (layer.m * tileVectors + double(t.nTiles) * drainCycles));
   // DMA read and write channels (as AXI has), each at the DRAM bandwidth;
   // re-reads the global buffer holds move at the on-chip bandwidth.
   double reloadBytes = std::max(
@@ -254,9 +319,9 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
       cost.dramWriteBytes / config.dramBytesPerCycle)));
   // The first tile's loads and the last tile's store overlap nothing.
   double firstTileBytes =
-      (double(config.lanes()) * t.kTileVectors * weightVectorBits(config) +
+      (lanes * t.kTileVectors * weightVectorBits(config) +
        double(t.mTileRows) * t.kTileVectors * inputVectorBits(config)) / 8;
-  double lastStoreBytes = outputBytes / (double(t.nTiles) * t.mTiles);
+  double lastStoreBytes = outputBytes / (batch * t.nTiles * t.mTiles);
   int64_t edges = int64_t(std::ceil(
       (firstTileBytes + lastStoreBytes) / config.dramBytesPerCycle));
   if (t.doubleBuffered)
@@ -275,7 +340,7 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
   double accumulator = vectorOps * price.addEnergy(config.accumulatorBits);
   // Lanes latch a weight vector once per (j, mTile) and reuse it for the
   // mTile's rows.
-  double weightLatches = double(layer.n) * layer.kVectors * t.mTiles;
+  double weightLatches = batch * activeTileVectors * t.mTiles;
   mac += weightLatches * price.regEnergy(weightVectorBits(config));
   double weightBuffer =
       price.sramEnergy(weightToPeBytes * 8, config.weightBufferBytes) +
@@ -283,8 +348,7 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
                        config.weightBufferBytes);
   double activePes = std::min<double>(config.pes,
                                       ceilDiv(layer.n, config.lanesPerPE));
-  double inputVectorReads =
-      double(t.nTiles) * layer.m * layer.kVectors * activePes;
+  double inputVectorReads = batch * layer.m * tileVectors * activePes;
   // Each input vector is written into a PE's buffer once and read once.
   double inputBuffer =
       2 * price.sramEnergy(inputVectorReads * inputVectorBits(config),
@@ -296,10 +360,15 @@ Expected<LayerCost> vsquant::accel::estimateLayer(const Config &config,
       8 * (cost.dramReadBytes + cost.dramWriteBytes + inputToPeBytes +
            weightToPeBytes + outputBytes),
       config.globalBufferBytes);
+  // Per output: the coarse-scale multiply and the bias add; re-quantized
+  // outputs add the multiply by the inverse vector scale and, per-vector,
+  // a compare in the max tree.
   double ppu =
-      outputs * (2 * price.mulEnergy(kPpuMantissaBits, kPpuMantissaBits) +
-                 price.addEnergy(kPpuBiasBits) +
-                 (perVector ? price.addEnergy(ab) : 0));
+      outputs * (price.mulEnergy(kPpuMantissaBits, kPpuMantissaBits) +
+                 price.addEnergy(kPpuBiasBits));
+  if (layer.requantizedOutput)
+    ppu += outputs * (price.mulEnergy(kPpuMantissaBits, kPpuMantissaBits) +
+                      (perVector ? price.addEnergy(ab) : 0));
   double dram = price.dramEnergy(8.0 * (cost.dramReadBytes + cost.dramWriteBytes));
   cost.energyPj = {{"mac", mac},
                    {"scale", scale},
@@ -390,6 +459,7 @@ json::Value vsquant::accel::toJSON(const LayerCost &cost) {
   return json::Object{
       {"name", cost.layer.name},
       {"kind", cost.layer.kind},
+      {"batch", cost.layer.batch},
       {"m", cost.layer.m},
       {"k", cost.layer.k},
       {"n", cost.layer.n},

@@ -145,6 +145,13 @@ Error vsquant::accel::checkInstruction(const MachineShape &shape,
       return fieldError(index, "can only store from the output buffer");
     if (Error e = positive("count", in.count))
       return e;
+    if (in.lanes > 0) {
+      if (Error e = lanes())
+        return e;
+      if (in.requantized && in.lanes % shape.vectorSize != 0)
+        return fieldError(index, "a re-quantized 2-D store needs lanes to be "
+                                 "a multiple of the vector size");
+    }
     return checkRange(index, "output rows", in.addr, in.count,
                       shape.outputRows);
   case Opcode::AccClear:
@@ -180,6 +187,8 @@ Error vsquant::accel::checkInstruction(const MachineShape &shape,
     if (in.requantize && in.lanes % shape.vectorSize != 0)
       return fieldError(index, "requantize needs lanes to be a multiple of "
                                "the vector size");
+    if (in.unsignedOutput && !in.requantize)
+      return fieldError(index, "unsigned_output needs requantize");
     if (Error e = checkRange(index, "accumulator rows", in.acc, in.rows,
                              shape.accumulatorRows))
       return e;
@@ -251,8 +260,9 @@ private:
 
 // Flag bits per opcode.
 constexpr uint8_t kDmaLoad2D = 1;
-constexpr uint8_t kStoreRequantized = 1;
-constexpr uint8_t kPostBias = 1, kPostRelu = 2, kPostRequantize = 4;
+constexpr uint8_t kStoreRequantized = 1, kStore2D = 2;
+constexpr uint8_t kPostBias = 1, kPostRelu = 2, kPostRequantize = 4,
+                  kPostUnsignedOutput = 8;
 constexpr uint8_t kVmacUnsignedInput = 1;
 
 uint8_t allowedFlags(Opcode opcode) {
@@ -260,9 +270,9 @@ uint8_t allowedFlags(Opcode opcode) {
   case Opcode::DmaLoad:
     return kDmaLoad2D;
   case Opcode::DmaStore:
-    return kStoreRequantized;
+    return kStoreRequantized | kStore2D;
   case Opcode::Postprocess:
-    return kPostBias | kPostRelu | kPostRequantize;
+    return kPostBias | kPostRelu | kPostRequantize | kPostUnsignedOutput;
   case Opcode::Vmac:
     return kVmacUnsignedInput;
   default:
@@ -326,11 +336,14 @@ vsquant::accel::encodeProgram(const Program &program) {
       flags |= kDmaLoad2D;
     if (in.opcode == Opcode::DmaStore && in.requantized)
       flags |= kStoreRequantized;
+    if (in.opcode == Opcode::DmaStore && in.lanes > 0)
+      flags |= kStore2D;
     if (in.opcode == Opcode::Vmac && in.unsignedInput)
       flags |= kVmacUnsignedInput;
     if (in.opcode == Opcode::Postprocess)
       flags |= (in.bias ? kPostBias : 0) | (in.relu ? kPostRelu : 0) |
-               (in.requantize ? kPostRequantize : 0);
+               (in.requantize ? kPostRequantize : 0) |
+               (in.unsignedOutput ? kPostUnsignedOutput : 0);
     w.u8(uint8_t(in.opcode));
     w.u8(flags);
     w.u16(in.deps.size());
@@ -345,6 +358,10 @@ vsquant::accel::encodeProgram(const Program &program) {
       w.u32(in.count);
       if (flags & kDmaLoad2D && in.opcode == Opcode::DmaLoad) {
         w.u32(in.rows);
+        w.u64(in.stride);
+      }
+      if (flags & kStore2D && in.opcode == Opcode::DmaStore) {
+        w.u32(in.lanes);
         w.u64(in.stride);
       }
       break;
@@ -468,6 +485,14 @@ Expected<Program> vsquant::accel::decodeProgram(ArrayRef<uint8_t> bytes) {
           r.fail(bufferAt + 17, "2-D DMA needs rows >= 1 and a stride in range");
         in.stride = int64_t(stride);
       }
+      if (in.opcode == Opcode::DmaStore && (flags & kStore2D)) {
+        in.lanes = r.get(4, "lanes");
+        uint64_t stride = r.get(8, "stride");
+        if (!r.error && (stride > uint64_t(INT64_MAX) || in.lanes == 0))
+          r.fail(bufferAt + 17,
+                 "2-D store needs lanes >= 1 and a stride in range");
+        in.stride = int64_t(stride);
+      }
       in.requantized =
           in.opcode == Opcode::DmaStore && (flags & kStoreRequantized);
       break;
@@ -494,6 +519,7 @@ Expected<Program> vsquant::accel::decodeProgram(ArrayRef<uint8_t> bytes) {
       in.bias = flags & kPostBias;
       in.relu = flags & kPostRelu;
       in.requantize = flags & kPostRequantize;
+      in.unsignedOutput = flags & kPostUnsignedOutput;
       break;
     case Opcode::Barrier:
       break;
@@ -537,9 +563,12 @@ std::string vsquant::accel::formatAssembly(const Program &program) {
         os << formatv(" rows {0} stride {1}", in.rows, in.stride);
       break;
     case Opcode::DmaStore:
-      os << formatv(" {0}[{1}] -> dram[{2}] count {3}{4}",
-                    bufferName(in.buffer), in.addr, in.dramAddr, in.count,
-                    in.requantized ? " requantized" : "");
+      os << formatv(" {0}[{1}] -> dram[{2}] count {3}", bufferName(in.buffer),
+                    in.addr, in.dramAddr, in.count);
+      if (in.lanes > 0)
+        os << formatv(" lanes {0} stride {1}", in.lanes, in.stride);
+      if (in.requantized)
+        os << " requantized";
       break;
     case Opcode::AccClear:
       os << formatv(" acc[{0}] rows {1}", in.acc, in.rows);
@@ -552,10 +581,11 @@ std::string vsquant::accel::formatAssembly(const Program &program) {
       break;
     case Opcode::Postprocess:
       os << formatv(" acc[{0}] rows {1} lanes {2} params[{3}] -> output[{4}]"
-                    "{5}{6}{7}",
+                    "{5}{6}{7}{8}",
                     in.acc, in.rows, in.lanes, in.params, in.out,
                     in.bias ? " bias" : "", in.relu ? " relu" : "",
-                    in.requantize ? " requantize" : "");
+                    in.requantize ? " requantize" : "",
+                    in.unsignedOutput ? " unsigned_output" : "");
       break;
     case Opcode::Barrier:
       break;

@@ -159,19 +159,29 @@ Expected<SimulationStats> vsquant::accel::simulate(const Program &program,
     }
     case Opcode::DmaStore: {
       unit = DmaWrite;
-      int64_t rowBytes = s.outputRowBytes(in.requantized);
-      if (in.requantized)
-        return instructionError(index, "re-quantized outputs are not "
-                                       "simulated yet");
+      // A buffer row holds the machine's lanes; the 2-D form writes the
+      // first in.lanes outputs of each row, in.stride bytes apart.
+      int64_t bufferRowBytes = s.outputRowBytes(in.requantized);
+      int64_t rowBytes =
+          in.lanes == 0     ? bufferRowBytes
+          : in.requantized ? in.lanes / s.vectorSize * s.inputEntryBytes()
+                            : in.lanes * 4;
+      int64_t stride = in.lanes == 0 ? bufferRowBytes : in.stride;
+      for (int64_t r = 0; r < in.count; ++r) {
+        int64_t offset, to;
+        if (__builtin_mul_overflow(r, stride, &offset) ||
+            __builtin_add_overflow(in.dramAddr, offset, &to))
+          return instructionError(index, "DMA address overflows");
+        if (to > int64_t(dram.size()) || rowBytes > int64_t(dram.size()) - to)
+          return instructionError(
+              index, formatv("DMA writes DRAM [{0}, {1}) outside the {2}-byte "
+                             "image",
+                             to, to + rowBytes, dram.size()));
+        std::memcpy(dram.data() + to,
+                    outputBuffer.data() + (in.addr + r) * bufferRowBytes,
+                    rowBytes);
+      }
       int64_t bytes = in.count * rowBytes;
-      if (in.dramAddr > int64_t(dram.size()) ||
-          bytes > int64_t(dram.size()) - in.dramAddr)
-        return instructionError(
-            index, formatv("DMA writes DRAM [{0}, {1}) outside the {2}-byte "
-                           "image",
-                           in.dramAddr, in.dramAddr + bytes, dram.size()));
-      std::memcpy(dram.data() + in.dramAddr,
-                  outputBuffer.data() + in.addr * rowBytes, bytes);
       stats.dmaBytes += bytes;
       duration = int64_t(std::ceil(bytes / config.dramBytesPerCycle));
       break;
@@ -223,22 +233,53 @@ Expected<SimulationStats> vsquant::accel::simulate(const Program &program,
     }
     case Opcode::Postprocess: {
       unit = Ppu;
-      if (in.requantize)
-        return instructionError(index, "re-quantizing postprocess is not "
-                                       "simulated yet");
       const uint8_t *params = paramsBuffer.data() + in.params * 4;
+      std::vector<float> y(in.rows * in.lanes);
       for (int64_t r = 0; r < in.rows; ++r)
         for (int64_t l = 0; l < in.lanes; ++l) {
-          float y = float(accumulators[(in.acc + r) * s.lanes + l]) *
-                    loadFloat(params + 4 * l);
+          float value = float(accumulators[(in.acc + r) * s.lanes + l]) *
+                        loadFloat(params + 4 * l);
           if (in.bias)
-            y = y + loadFloat(params + 4 * (in.lanes + l));
+            value = value + loadFloat(params + 4 * (in.lanes + l));
           if (in.relu)
-            y = y > 0.0f ? y : 0.0f;
-          storeFloat(outputBuffer.data() + ((in.out + r) * s.lanes + l) * 4, y);
+            value = value > 0.0f ? value : 0.0f;
+          y[r * in.lanes + l] = value;
         }
+      if (in.requantize) {
+        // SPEC.md section 4: dynamic per-vector scales (max) under the
+        // static coarse scale that follows the lanes' scales and biases.
+        float gamma =
+            loadFloat(params + 4 * (in.lanes * (in.bias ? 2 : 1)));
+        q::TensorFormat format;
+        format.element = {unsigned(s.activationBits), !in.unsignedOutput};
+        format.granularity = q::Granularity::PerVector;
+        format.axis = 1;
+        format.vectorSize = s.vectorSize;
+        format.scaleBits = unsigned(s.activationScaleBits);
+        Expected<q::QuantizedTensor> quantized =
+            q::quantizeTensorWithCoarse(y, {in.rows, in.lanes}, format, gamma);
+        if (!quantized)
+          return instructionError(index, "re-quantization: " +
+                                             toString(quantized.takeError()));
+        int64_t vectors = in.lanes / s.vectorSize;
+        int64_t rowBytes = s.outputRowBytes(true);
+        for (int64_t r = 0; r < in.rows; ++r)
+          for (int64_t g = 0; g < vectors; ++g)
+            inputCodec.encode(
+                ArrayRef<int16_t>(quantized->values)
+                    .slice((r * in.lanes) + g * s.vectorSize, s.vectorSize),
+                quantized->integerScales[r * vectors + g],
+                outputBuffer.data() + (in.out + r) * rowBytes +
+                    g * s.inputEntryBytes());
+      } else {
+        for (int64_t r = 0; r < in.rows; ++r)
+          for (int64_t l = 0; l < in.lanes; ++l)
+            storeFloat(outputBuffer.data() + ((in.out + r) * s.lanes + l) * 4,
+                       y[r * in.lanes + l]);
+      }
       stats.outputRowsUsed = std::max(stats.outputRowsUsed, in.out + in.rows);
-      // Each PE's PPU finishes ppuLanes of its lanes' outputs per cycle.
+      // Each PE's PPU finishes ppuLanes of its lanes' outputs per cycle;
+      // re-quantization is a pipelined stage of the same pass.
       duration = ceilDiv(in.rows * std::min(in.lanes, config.lanesPerPE),
                          config.ppuLanes);
       break;
@@ -265,27 +306,38 @@ Expected<SimulationStats> vsquant::accel::simulate(const Program &program,
   return stats;
 }
 
-Expected<std::vector<uint8_t>> vsquant::accel::packMatmulImage(
-    const MatmulPlan &plan, const q::QuantizedTensor &a,
-    const q::TensorFormat &aFormat, const q::QuantizedTensor &b,
-    const q::TensorFormat &bFormat, ArrayRef<float> bias) {
+Error vsquant::accel::writeLayerImage(
+    const MatmulPlan &plan, ArrayRef<q::QuantizedTensor> a,
+    const q::TensorFormat &aFormat, ArrayRef<q::QuantizedTensor> b,
+    const q::TensorFormat &bFormat, ArrayRef<float> bias,
+    float outputCoarse, std::vector<uint8_t> &image) {
   const MachineShape &s = plan.program.shape;
   const DramLayout &layout = plan.layout;
-  int64_t m = plan.layer.m, k = plan.layer.k, n = plan.layer.n;
+  int64_t m = plan.layer.m, n = plan.layer.n, batch = plan.layer.batch;
   int64_t v = s.vectorSize, kVectors = plan.layer.kVectors;
+  // The GEMM's K: a depthwise conv's block-diagonal operands have kVectors
+  // whole vectors; the others have the layer's K.
+  int64_t k = plan.layer.kind == "depthwise_conv2d" ? kVectors * v
+                                                    : plan.layer.k;
   VectorCodec weightCodec{v, unsigned(s.weightBits), unsigned(s.weightScaleBits)};
   VectorCodec inputCodec{v, unsigned(s.activationBits),
                          unsigned(s.activationScaleBits)};
-  if (!weightCodec.byteAligned() || !inputCodec.byteAligned())
-    return createStringError(inconvertibleErrorCode(),
-                             "V x element bits must be a multiple of 8");
-  bool perVector = s.isPerVector();
   auto fail = [](const Twine &message) {
     return createStringError(inconvertibleErrorCode(), "%s",
                              message.str().c_str());
   };
-  if (int64_t(a.values.size()) != m * k || int64_t(b.values.size()) != k * n)
-    return fail("operand sizes do not match the plan's M x K and K x N");
+  if (!weightCodec.byteAligned() || !inputCodec.byteAligned())
+    return fail("V x element bits must be a multiple of 8");
+  bool perVector = s.isPerVector();
+  if (int64_t(a.size()) != batch || int64_t(b.size()) != batch)
+    return fail(formatv("the plan has {0} batches: give as many operands",
+                        batch));
+  for (const q::QuantizedTensor &operand : a)
+    if (!operand.values.empty() && int64_t(operand.values.size()) != m * k)
+      return fail("operand sizes do not match the plan's M x K and K x N");
+  for (const q::QuantizedTensor &operand : b)
+    if (int64_t(operand.values.size()) != k * n)
+      return fail("operand sizes do not match the plan's M x K and K x N");
   if (perVector) {
     if (aFormat.granularity != q::Granularity::PerVector || aFormat.axis != 1 ||
         aFormat.vectorSize != v || aFormat.scaleBits != unsigned(s.activationScaleBits) ||
@@ -307,62 +359,143 @@ Expected<std::vector<uint8_t>> vsquant::accel::packMatmulImage(
       bFormat.element.bits > unsigned(s.weightBits) || !bFormat.element.isSigned)
     return fail("element formats do not fit the datapath (weights must be "
                 "signed)");
-  bool hasBias = plan.program.instructions.size() &&
-                 std::any_of(plan.program.instructions.begin(),
+  bool hasBias = std::any_of(plan.program.instructions.begin(),
                              plan.program.instructions.end(),
                              [](const Instruction &in) { return in.bias; });
   if (hasBias != !bias.empty() || (hasBias && int64_t(bias.size()) != n))
     return fail("the bias must have N values exactly when the program adds one");
+  if (image.size() < size_t(layout.totalBytes))
+    image.resize(layout.totalBytes, 0);
 
-  std::vector<uint8_t> image(layout.totalBytes, 0);
   std::vector<int16_t> values(v);
-  // Inputs: row m, vector j.
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t j = 0; j < kVectors; ++j) {
-      std::fill(values.begin(), values.end(), 0);
-      for (int64_t e = 0; e < v && j * v + e < k; ++e)
-        values[e] = a.values[row * k + j * v + e];
-      uint32_t scale = perVector ? a.integerScales[row * kVectors + j] : 0;
-      inputCodec.encode(values, scale,
-                        image.data() + row * layout.inputRowBytes +
-                            j * s.inputEntryBytes());
-    }
-  // Weights: lane tile t, vector j, lane l (column n = t * lanes + l).
-  int64_t tiles = plan.tiling.nTiles;
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t j = 0; j < kVectors; ++j)
-      for (int64_t l = 0; l < s.lanes; ++l) {
-        int64_t col = t * s.lanes + l;
-        std::fill(values.begin(), values.end(), 0);
-        uint32_t scale = 0;
-        if (col < n) {
+  for (int64_t batchIndex = 0; batchIndex < batch; ++batchIndex) {
+    // Inputs: row m, vector j.
+    const q::QuantizedTensor &A = a[batchIndex];
+    if (!A.values.empty()) {
+      for (int64_t row = 0; row < m; ++row)
+        for (int64_t j = 0; j < kVectors; ++j) {
+          std::fill(values.begin(), values.end(), 0);
           for (int64_t e = 0; e < v && j * v + e < k; ++e)
-            values[e] = b.values[(j * v + e) * n + col];
-          scale = perVector ? b.integerScales[j * n + col] : 0;
+            values[e] = A.values[row * k + j * v + e];
+          uint32_t scale = perVector ? A.integerScales[row * kVectors + j] : 0;
+          inputCodec.encode(values, scale,
+                            image.data() +
+                                layout.inputAddress(batchIndex, row, j));
         }
-        weightCodec.encode(values, scale,
-                           image.data() + layout.weightBase +
-                               (t * kVectors + j) * layout.weightSlotBytes +
-                               l * s.weightVectorBytes());
+    }
+    // Weights: lane tile t, its vector j, lane l (column t * lanes + l).
+    const q::QuantizedTensor &B = b[batchIndex];
+    for (int64_t t = 0; t < plan.tiling.nTiles; ++t)
+      for (int64_t j = 0; j < plan.reductions[t].vectors; ++j)
+        for (int64_t l = 0; l < s.lanes; ++l) {
+          int64_t col = t * s.lanes + l;
+          int64_t vector = plan.reductions[t].firstVector + j;
+          std::fill(values.begin(), values.end(), 0);
+          uint32_t scale = 0;
+          if (col < n) {
+            for (int64_t e = 0; e < v && vector * v + e < k; ++e)
+              values[e] = B.values[(vector * v + e) * n + col];
+            scale = perVector ? B.integerScales[vector * n + col] : 0;
+          }
+          weightCodec.encode(values, scale,
+                             image.data() +
+                                 layout.weightAddress(batchIndex, t, j) +
+                                 l * s.weightVectorBytes());
+        }
+    // Params: per lane tile, the active lanes' combined scales, then
+    // biases (packed with the tile's active lane count, as postprocess
+    // reads them), then the output coarse scale.
+    for (int64_t t = 0; t < plan.tiling.nTiles; ++t) {
+      int64_t active = std::min(s.lanes, n - t * s.lanes);
+      uint8_t *base = image.data() + layout.paramsAddress(batchIndex, t);
+      for (int64_t l = 0; l < active; ++l) {
+        int64_t col = t * s.lanes + l;
+        // SPEC.md section 5: f32(gammaA * gammaB[n]) (two-level) or
+        // f32(sA * sB[n]) (one block covering K). A's coarse comes from
+        // the batch's own operand (a per-batch coarse scale).
+        float aCoarse = perVector ? A.coarse[0] : A.scales[0];
+        float scale = perVector
+                          ? aCoarse * B.coarse[B.coarse.size() == 1 ? 0 : col]
+                          : aCoarse * B.scales[col];
+        storeFloat(base + 4 * l, scale);
+        if (hasBias)
+          storeFloat(base + 4 * (active + l), bias[col]);
       }
-  // Params: per lane tile, the active lanes' combined scales then biases
-  // (packed with the tile's active lane count, as postprocess reads them).
-  for (int64_t t = 0; t < tiles; ++t) {
-    int64_t active = std::min(s.lanes, n - t * s.lanes);
-    uint8_t *base = image.data() + layout.paramsBase + t * layout.paramsTileWords * 4;
-    for (int64_t l = 0; l < active; ++l) {
-      int64_t col = t * s.lanes + l;
-      // SPEC.md section 5: f32(gammaA * gammaB[n]) (two-level) or
-      // f32(sA * sB[n]) (one block covering K).
-      float scale = perVector
-                        ? a.coarse[0] * b.coarse[b.coarse.size() == 1 ? 0 : col]
-                        : a.scales[0] * b.scales[col];
-      storeFloat(base + 4 * l, scale);
-      if (hasBias)
-        storeFloat(base + 4 * (active + l), bias[col]);
+      if (layout.requantizedOutput)
+        storeFloat(base + 4 * (active * (hasBias ? 2 : 1)), outputCoarse);
     }
   }
+  return Error::success();
+}
+
+Expected<std::vector<uint8_t>> vsquant::accel::packMatmulImage(
+    const MatmulPlan &plan, const q::QuantizedTensor &a,
+    const q::TensorFormat &aFormat, const q::QuantizedTensor &b,
+    const q::TensorFormat &bFormat, ArrayRef<float> bias) {
+  std::vector<uint8_t> image(plan.layout.totalBytes, 0);
+  if (Error e = writeLayerImage(plan, ArrayRef(a), aFormat, ArrayRef(b),
+                                bFormat, bias, 0.0f, image))
+    return std::move(e);
   return image;
+}
+
+/// The M x (kVectors x V) im2col rows of a quantized NHWC input (per
+/// vector along C): input vector j of tap t's pixel becomes vector
+/// vectorOf(t, j) of the output pixel's row; padding pixels stay zero
+/// (values and scale). No arithmetic.
+template <typename VectorOf>
+static void gatherIm2colRows(const Conv2dShape &s, int64_t v, int64_t kVectors,
+                             const q::QuantizedTensor &input,
+                             VectorOf vectorOf, q::QuantizedTensor &a) {
+  int64_t cb = (s.c + v - 1) / v;
+  int64_t m = s.batch * s.outH() * s.outW(), k = kVectors * v;
+  a.values.assign(m * k, 0);
+  a.integerScales.assign(m * kVectors, 0);
+  a.scaleShape = {m, kVectors};
+  a.coarse = input.coarse;
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t oy = 0; oy < s.outH(); ++oy)
+      for (int64_t ox = 0; ox < s.outW(); ++ox) {
+        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
+        for (int64_t ky = 0; ky < s.kh; ++ky)
+          for (int64_t kx = 0; kx < s.kw; ++kx) {
+            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
+            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
+            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
+              continue; // zero padding: values and scale stay 0
+            int64_t pixel = (n * s.h + y) * s.w + x;
+            int64_t tap = ky * s.kw + kx;
+            for (int64_t j = 0; j < cb; ++j) {
+              int64_t vector = vectorOf(tap, j);
+              a.integerScales[row * kVectors + vector] =
+                  input.integerScales[pixel * cb + j];
+              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
+                a.values[row * k + vector * v + e] =
+                    input.values[pixel * s.c + j * v + e];
+            }
+          }
+      }
+}
+
+/// A conv's GEMM of kVectors x V by n: A gathered (gatherIm2colRows), B
+/// zero with the filter's coarse scales, for the caller to place weights.
+template <typename VectorOf>
+static ConvAsMatmul startConvGemm(const Conv2dShape &s, int64_t v,
+                                  int64_t kVectors, int64_t n,
+                                  const q::QuantizedTensor &input,
+                                  const q::QuantizedTensor &filter,
+                                  VectorOf vectorOf) {
+  ConvAsMatmul out;
+  out.m = s.batch * s.outH() * s.outW();
+  out.k = kVectors * v;
+  out.n = n;
+  gatherIm2colRows(s, v, kVectors, input, vectorOf, out.a);
+  out.b.values.assign(out.k * out.n, 0);
+  out.b.integerScales.assign(kVectors * out.n, 0);
+  out.b.scaleShape = {kVectors, out.n};
+  out.b.coarse = filter.coarse;
+  out.b.coarseShape = filter.coarseShape;
+  return out;
 }
 
 Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
@@ -383,41 +516,10 @@ Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
         "filter coarse scale",
         (long long)v);
   int64_t cb = (s.c + v - 1) / v, taps = s.kh * s.kw;
-  ConvAsMatmul out;
-  out.m = s.batch * s.outH() * s.outW();
-  out.k = taps * cb * v;
-  out.n = s.f;
   int64_t kVectors = taps * cb;
-  out.a.values.assign(out.m * out.k, 0);
-  out.a.integerScales.assign(out.m * kVectors, 0);
-  out.a.scaleShape = {out.m, kVectors};
-  out.a.coarse = input.coarse;
-  out.b.values.assign(out.k * out.n, 0);
-  out.b.integerScales.assign(kVectors * out.n, 0);
-  out.b.scaleShape = {kVectors, out.n};
-  out.b.coarse = filter.coarse;
-  out.b.coarseShape = filter.coarseShape;
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t oy = 0; oy < s.outH(); ++oy)
-      for (int64_t ox = 0; ox < s.outW(); ++ox) {
-        int64_t row = (n * s.outH() + oy) * s.outW() + ox;
-        for (int64_t ky = 0; ky < s.kh; ++ky)
-          for (int64_t kx = 0; kx < s.kw; ++kx) {
-            int64_t y = oy * s.strideH - s.padTop + ky * s.dilationH;
-            int64_t x = ox * s.strideW - s.padLeft + kx * s.dilationW;
-            if (y < 0 || y >= s.h || x < 0 || x >= s.w)
-              continue; // zero padding: values and scale stay 0
-            int64_t pixel = (n * s.h + y) * s.w + x;
-            int64_t tap = ky * s.kw + kx;
-            for (int64_t j = 0; j < cb; ++j) {
-              out.a.integerScales[row * kVectors + tap * cb + j] =
-                  input.integerScales[pixel * cb + j];
-              for (int64_t e = 0; e < v && j * v + e < s.c; ++e)
-                out.a.values[row * out.k + (tap * cb + j) * v + e] =
-                    input.values[pixel * s.c + j * v + e];
-            }
-          }
-      }
+  ConvAsMatmul out = startConvGemm(
+      s, v, kVectors, s.f, input, filter,
+      [&](int64_t tap, int64_t j) { return tap * cb + j; });
   for (int64_t tap = 0; tap < taps; ++tap)
     for (int64_t j = 0; j < cb; ++j)
       for (int64_t col = 0; col < s.f; ++col) {
@@ -438,14 +540,118 @@ Expected<ConvAsMatmul> vsquant::accel::conv2dAsMatmul(
 std::vector<float> vsquant::accel::readMatmulOutput(const MatmulPlan &plan,
                                                     ArrayRef<uint8_t> dram) {
   const MachineShape &s = plan.program.shape;
-  int64_t m = plan.layer.m, n = plan.layer.n;
-  std::vector<float> y(m * n);
-  for (int64_t row = 0; row < m; ++row)
-    for (int64_t col = 0; col < n; ++col) {
-      int64_t t = col / s.lanes, l = col % s.lanes;
-      y[row * n + col] = loadFloat(dram.data() + plan.layout.outputBase +
-                                   (t * m + row) * plan.layout.outputRowBytes +
-                                   4 * l);
-    }
+  int64_t m = plan.layer.m, n = plan.layer.n, batch = plan.layer.batch;
+  std::vector<float> y(batch * m * n);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t row = 0; row < m; ++row)
+      for (int64_t col = 0; col < n; ++col) {
+        int64_t t = col / s.lanes, l = col % s.lanes;
+        y[(b * m + row) * n + col] = loadFloat(
+            dram.data() + plan.layout.outputAddress(b, t, row) + 4 * l);
+      }
   return y;
+}
+
+q::QuantizedTensor
+vsquant::accel::readRequantizedOutput(const MatmulPlan &plan,
+                                      ArrayRef<uint8_t> dram, bool isSigned) {
+  const MachineShape &s = plan.program.shape;
+  const DramLayout &layout = plan.layout;
+  int64_t rows = plan.layer.batch * plan.layer.m, n = plan.layer.n;
+  int64_t v = s.vectorSize, vectors = n / v;
+  VectorCodec codec{v, unsigned(s.activationBits),
+                    unsigned(s.activationScaleBits)};
+  q::QuantizedTensor result;
+  result.values.resize(rows * n);
+  result.integerScales.resize(rows * vectors);
+  result.scaleShape = {rows, vectors};
+  // [batch][M] rows of N / V entries, back to back.
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t j = 0; j < vectors; ++j)
+      result.integerScales[row * vectors + j] = codec.decode(
+          dram.data() + layout.outputBase + row * layout.outputRowBytes +
+              j * s.inputEntryBytes(),
+          isSigned, &result.values[row * n + j * v]);
+  return result;
+}
+
+Expected<ConvAsMatmul> vsquant::accel::depthwiseAsMatmul(
+    const Conv2dShape &s, int64_t v, const q::QuantizedTensor &input,
+    const q::TensorFormat &inputFormat, const q::QuantizedTensor &filter,
+    const q::TensorFormat &filterFormat) {
+  int64_t taps = s.kh * s.kw;
+  if (inputFormat.granularity != q::Granularity::PerVector ||
+      inputFormat.axis != 3 || inputFormat.vectorSize != v ||
+      inputFormat.scaleBits == 0 || inputFormat.coarseAxis != -1 ||
+      filterFormat.granularity != q::Granularity::PerVector ||
+      filterFormat.axis != 0 || filterFormat.scaleBits == 0 ||
+      (filterFormat.coarseAxis != -1 && filterFormat.coarseAxis != 1))
+    return createStringError(
+        inconvertibleErrorCode(),
+        "depthwiseAsMatmul needs a two-level input per-vector along C with "
+        "V = %lld and a per-tensor coarse scale, and a two-level filter "
+        "(kh*kw x C) in vectors along the window (axis 0), coarse per "
+        "tensor or per channel",
+        (long long)v);
+  int64_t cb = (s.c + v - 1) / v;
+  int64_t kVectors = cb * taps; // vector (block, tap), block-major
+  ConvAsMatmul out = startConvGemm(
+      s, v, kVectors, s.c, input, filter,
+      [&](int64_t tap, int64_t j) { return j * taps + tap; });
+  // Block-diagonal: channel c's weight vector for (its block, tap) holds
+  // its tap weight at c's position, with the integer scale of the filter
+  // vector (along the window) that holds the tap.
+  for (int64_t c = 0; c < s.c; ++c) {
+    int64_t j = c / v, e = c % v;
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      int64_t vector = j * taps + tap;
+      out.b.integerScales[vector * out.n + c] =
+          filter.integerScales[(tap / filterFormat.vectorSize) * s.c + c];
+      out.b.values[(vector * v + e) * out.n + c] =
+          filter.values[tap * s.c + c];
+    }
+  }
+  out.aFormat = inputFormat;
+  out.aFormat.axis = 1;
+  out.bFormat = filterFormat;
+  out.bFormat.axis = 0;
+  out.bFormat.vectorSize = v;
+  out.bFormat.coarseAxis = filterFormat.coarseAxis == -1 ? -1 : 1;
+  return out;
+}
+
+Expected<q::QuantizedTensor>
+vsquant::accel::batchSlice(const q::QuantizedTensor &tensor,
+                           const q::TensorFormat &format,
+                           ArrayRef<int64_t> shape, int64_t index,
+                           q::TensorFormat *sliceFormat) {
+  if (shape.size() != 3 || index < 0 || index >= shape[0] ||
+      format.granularity != q::Granularity::PerVector ||
+      format.axis == 0 || format.scaleBits == 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "batchSlice needs a rank-3 two-level per-vector "
+                             "tensor with vectors off the batch axis");
+  int64_t rows = shape[1], cols = shape[2];
+  q::TensorFormat f = format;
+  f.axis = format.axis - 1;
+  f.coarseAxis = format.coarseAxis <= 0 ? -1 : format.coarseAxis - 1;
+  q::QuantizedTensor slice;
+  slice.values.assign(tensor.values.begin() + index * rows * cols,
+                      tensor.values.begin() + (index + 1) * rows * cols);
+  int64_t gridSize = tensor.scaleShape[1] * tensor.scaleShape[2];
+  slice.scaleShape = {tensor.scaleShape[1], tensor.scaleShape[2]};
+  slice.integerScales.assign(tensor.integerScales.begin() + index * gridSize,
+                             tensor.integerScales.begin() +
+                                 (index + 1) * gridSize);
+  if (format.coarseAxis == 0) {
+    slice.coarse = {tensor.coarse[index]};
+  } else {
+    slice.coarse = tensor.coarse;
+    slice.coarseShape = format.coarseAxis < 0
+                            ? std::vector<int64_t>{}
+                            : std::vector<int64_t>{shape[format.coarseAxis]};
+  }
+  if (sliceFormat)
+    *sliceFormat = f;
+  return slice;
 }

@@ -630,10 +630,12 @@ void quantizeTwoLevelBySlabGroups(const Job &job, ArrayRef<int64_t> shape,
   });
 }
 
-/// Two level, any coarse grouping: all s_v first, then gamma per group,
-/// then sq and q chunk by chunk.
+/// Two level, any coarse grouping: all s_v first, then gamma per group
+/// (or the given `fixedCoarse`, one per group), then sq and q chunk by
+/// chunk.
 void quantizeTwoLevelGlobal(const Job &job, llvm::ThreadPoolInterface *pool,
-                            QuantizedTensor &result) {
+                            QuantizedTensor &result,
+                            ArrayRef<float> fixedCoarse = {}) {
   const TensorFormat &format = job.format;
   const Bands &bands = job.bands;
   const int64_t numVectors = bands.numVectors();
@@ -669,13 +671,17 @@ void quantizeTwoLevelGlobal(const Job &job, llvm::ThreadPoolInterface *pool,
   auto groupOf = [&](int64_t v) {
     return format.coarseAxis < 0 ? int64_t(0) : (v / stride) % numGroups;
   };
-  std::vector<float> largest(numGroups, 0.0f);
-  for (int64_t v = 0; v < numVectors; ++v)
-    largest[groupOf(v)] = std::max(largest[groupOf(v)], scales[v]);
-  const float maxScale = float((1u << format.scaleBits) - 1);
-  result.coarse.resize(numGroups);
-  for (int64_t g = 0; g < numGroups; ++g)
-    result.coarse[g] = largest[g] / maxScale;
+  if (!fixedCoarse.empty()) {
+    result.coarse.assign(fixedCoarse.begin(), fixedCoarse.end());
+  } else {
+    std::vector<float> largest(numGroups, 0.0f);
+    for (int64_t v = 0; v < numVectors; ++v)
+      largest[groupOf(v)] = std::max(largest[groupOf(v)], scales[v]);
+    const float maxScale = float((1u << format.scaleBits) - 1);
+    result.coarse.resize(numGroups);
+    for (int64_t g = 0; g < numGroups; ++g)
+      result.coarse[g] = largest[g] / maxScale;
+  }
 
   result.integerScales.resize(numVectors);
   parallelFor(pool, bands.numBands(), [&](int64_t begin, int64_t end) {
@@ -818,6 +824,57 @@ vsquant::quant::quantizeTensor(ArrayRef<float> data, ArrayRef<int64_t> shape,
   }
   if (llvm::Error error = verifyDequantizable(result, data, shape, format))
     return std::move(error);
+  return result;
+}
+
+llvm::Expected<QuantizedTensor> vsquant::quant::quantizeTensorWithCoarse(
+    ArrayRef<float> data, ArrayRef<int64_t> shape, const TensorFormat &format,
+    ArrayRef<float> coarse, llvm::ThreadPoolInterface *pool) {
+  CalibrationOptions options; // max: dynamic scales (SPEC.md section 4)
+  if (llvm::Error error = verifyArguments(data, shape, format, options))
+    return std::move(error);
+  if (format.scaleBits == 0 || format.granularity != Granularity::PerVector)
+    return llvm::createStringError(
+        "a fixed coarse scale needs a two-level per-vector format");
+  QuantizedTensor result;
+  result.scaleShape = scaleGridShape(shape, format);
+  result.coarseShape = coarseGridShape(shape, format);
+  const size_t groups =
+      result.coarseShape.empty() ? 1 : size_t(result.coarseShape[0]);
+  if (coarse.size() != groups)
+    return llvm::createStringError(
+        llvm::formatv("{0} coarse scales given, the format has {1} groups",
+                      coarse.size(), groups));
+  for (auto [g, gamma] : llvm::enumerate(coarse))
+    if (!std::isfinite(gamma) || gamma < 0.0f)
+      return llvm::createStringError(
+          llvm::formatv("coarse scale {0} is {1}: it must be finite and "
+                        ">= 0",
+                        g, gamma));
+  const VectorLayout layout(shape, format);
+  if (data.empty() || layout.numVectors == 0) {
+    result.coarse.assign(coarse.begin(), coarse.end());
+    result.integerScales.assign(layout.numVectors, 0);
+    return result;
+  }
+  resizeForOverwrite(result.values, data.size());
+  std::atomic<bool> failed{false};
+  Job job{data.data(),
+          result.values.data(),
+          *bandsOf(layout),
+          format,
+          options,
+          activeKernels(),
+          float(format.element.qmin()),
+          float(format.element.qmax()),
+          /*search=*/false,
+          failed};
+  quantizeTwoLevelGlobal(job, pool, result, coarse);
+  if (failed) {
+    llvm::Error error = verifyFinite(data);
+    assert(error && "a kernel saw a NaN or Inf that verifyFinite did not");
+    return std::move(error);
+  }
   return result;
 }
 

@@ -164,6 +164,11 @@ float vsquant::quant::thresholdFromHistogram(const Histogram &histogram,
   return float(histogram.maxAbs);
 }
 
+float vsquant::quant::coarseScaleOfThreshold(double threshold,
+                                             unsigned scaleBits) {
+  return float(threshold / double((uint64_t(1) << scaleBits) - 1));
+}
+
 float vsquant::quant::vectorScaleThreshold(const TensorStatistics &stats,
                                            ElementFormat format,
                                            const CalibrationOptions &options) {

@@ -28,8 +28,9 @@ static cl::list<std::string> configPaths(cl::Positional, cl::OneOrMore,
                                          cl::cat(category));
 static cl::list<std::string>
     layerSpecs("layer",
-               cl::desc("[name=]matmul:M,K,N or "
-                        "[name=]conv2d:N,H,W,C,F,KH,KW[,STRIDE[,PAD]]"),
+               cl::desc("[name=]matmul:M,K,N, [name=]batch_matmul:B,M,K,N, "
+                        "[name=]conv2d:N,H,W,C,F,KH,KW[,STRIDE[,PAD]] or "
+                        "[name=]depthwise_conv2d:N,H,W,C,KH,KW[,STRIDE[,PAD]]"),
                cl::cat(category));
 static cl::opt<std::string>
     baselinePath("baseline",
@@ -92,9 +93,26 @@ static Expected<Layer> parseLayer(StringRef spec, int64_t v) {
     return conv2dLayer(label, values[0], values[1], values[2], values[3],
                        values[4], values[5], values[6], stride, pad, v);
   }
+  if (kind == "batch_matmul" && values.size() == 4)
+    return batchMatmulLayer(label, values[0], values[1], values[2], values[3],
+                            v);
+  if (kind == "depthwise_conv2d" && values.size() >= 6 && values.size() <= 8) {
+    int64_t stride = values.size() > 6 ? values[6] : 1;
+    int64_t pad = values.size() > 7 ? values[7] : 0;
+    if (values[1] + 2 * pad < values[4] || values[2] + 2 * pad < values[5])
+      return createStringError(inconvertibleErrorCode(),
+                               "--layer '%s': the window is larger than the "
+                               "padded input",
+                               spec.str().c_str());
+    return depthwiseConv2dLayer(label, values[0], values[1], values[2],
+                                values[3], values[4], values[5], stride, pad,
+                                v);
+  }
   return createStringError(inconvertibleErrorCode(),
-                           "--layer '%s': expected matmul:M,K,N or "
-                           "conv2d:N,H,W,C,F,KH,KW[,STRIDE[,PAD]]",
+                           "--layer '%s': expected matmul:M,K,N, "
+                           "batch_matmul:B,M,K,N, "
+                           "conv2d:N,H,W,C,F,KH,KW[,STRIDE[,PAD]] or "
+                           "depthwise_conv2d:N,H,W,C,KH,KW[,STRIDE[,PAD]]",
                            spec.str().c_str());
 }
 

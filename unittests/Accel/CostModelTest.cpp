@@ -143,3 +143,65 @@ TEST(AccelCostModel, RejectsEmptyLayer) {
   EXPECT_EQ(llvm::toString(cost.takeError()),
             "layer 'empty' has an empty dimension");
 }
+
+TEST(AccelCostModel, DepthwiseLaneTilesReduceOverTheirOwnBlocks) {
+  // 96 channels on 64 lanes, V = 16, 3x3 window: tile 0 holds blocks 0-3
+  // (4 x 9 vectors from vector 0), tile 1 blocks 4-5 (2 x 9 from 36).
+  Config c = tinyConfig();
+  c.pes = 4;
+  c.lanesPerPE = 16;
+  c.vectorSize = 16;
+  Layer dw = depthwiseConv2dLayer("dw", 1, 8, 8, 96, 3, 3, 1, 1, 16);
+  EXPECT_EQ(dw.m, 64);
+  EXPECT_EQ(dw.n, 96);
+  EXPECT_EQ(dw.k, 9);
+  EXPECT_EQ(dw.kVectors, 54);
+  std::vector<LaneTileReduction> tiles = laneTileReductions(c, dw);
+  ASSERT_EQ(tiles.size(), 2u);
+  EXPECT_EQ(tiles[0].firstVector, 0);
+  EXPECT_EQ(tiles[0].vectors, 36);
+  EXPECT_EQ(tiles[1].firstVector, 36);
+  EXPECT_EQ(tiles[1].vectors, 18);
+  // 16 lanes, V = 64: four lane tiles share block 0, two block 1.
+  c.pes = 1;
+  c.vectorSize = 64;
+  dw = depthwiseConv2dLayer("dw", 1, 8, 8, 96, 3, 3, 1, 1, 64);
+  tiles = laneTileReductions(c, dw);
+  ASSERT_EQ(tiles.size(), 6u);
+  for (int t = 0; t < 6; ++t) {
+    EXPECT_EQ(tiles[t].firstVector, t < 4 ? 0 : 9);
+    EXPECT_EQ(tiles[t].vectors, 9);
+  }
+  // Other layers: every tile runs all of K.
+  for (const LaneTileReduction &tile :
+       laneTileReductions(c, matmulLayer("fc", 4, 200, 40, 64))) {
+    EXPECT_EQ(tile.firstVector, 0);
+    EXPECT_EQ(tile.vectors, 4);
+  }
+}
+
+TEST(AccelCostModel, DepthwiseCyclesCountEachTilesVectors) {
+  // Tiny machine (2 lanes, V = 4): 6 channels, 2x2 window on a 3x3 input,
+  // 4 outputs per channel. Tiles: channels {0,1} and {2,3} in block 0,
+  // {4,5} in block 1: 4 vectors each. MACs busy 4 rows x 12 vectors,
+  // plus the PPU's 4 x 2 outputs per tile.
+  Config c = tinyConfig();
+  Layer dw = depthwiseConv2dLayer("dw", 1, 3, 3, 6, 2, 2, 1, 0, 4);
+  LayerCost cost = cantFail(estimateLayer(c, dw));
+  EXPECT_EQ(cost.tiling.nTiles, 3);
+  EXPECT_EQ(cost.macs, 4 * 4 * 6);
+  EXPECT_EQ(cost.computeCycles, 4 * 12 + 3 * 8);
+}
+
+TEST(AccelCostModel, BatchRepeatsTheMatmul) {
+  Config c = tinyConfig();
+  c.components.multiplierEnergyPjPerBit2 = 1;
+  LayerCost one = cantFail(estimateLayer(c, matmulLayer("l", 4, 8, 2, 4)));
+  LayerCost three =
+      cantFail(estimateLayer(c, batchMatmulLayer("l", 3, 4, 8, 2, 4)));
+  EXPECT_EQ(three.macs, 3 * one.macs);
+  EXPECT_EQ(three.computeCycles, 3 * one.computeCycles);
+  EXPECT_EQ(three.dramReadBytes, 3 * one.dramReadBytes);
+  EXPECT_EQ(three.dramWriteBytes, 3 * one.dramWriteBytes);
+  EXPECT_DOUBLE_EQ(part(three.energyPj, "mac"), 3 * part(one.energyPj, "mac"));
+}

@@ -176,3 +176,97 @@ TEST(AccelSimulator, Conv2dAsMatmulGathersVectors) {
   EXPECT_EQ(gemm.bFormat.axis, 0);
   EXPECT_EQ(gemm.bFormat.coarseAxis, 1);
 }
+
+namespace {
+/// 1 PE x 4 lanes x V=4: one output vector per row, so the PPU can
+/// re-quantize.
+Config fourLaneConfig() {
+  Config c = tinyConfig();
+  c.lanesPerPE = 4;
+  return c;
+}
+
+/// A = (1, 2, 3, -4) with sq 3, gamma 0.5 times the identity (sq 1,
+/// gamma 1): Y = 3 * A * 0.5 = (1.5, 3, 4.5, -6), re-quantized by the PPU
+/// under the static coarse scale `gamma`.
+q::QuantizedTensor requantizedByPpu(bool relu, bool unsignedOutput,
+                                    float gamma) {
+  q::QuantizedTensor a, b;
+  a.values = {1, 2, 3, -4};
+  a.integerScales = {3};
+  a.coarse = {0.5f};
+  b.values = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  b.integerScales = {1, 1, 1, 1};
+  b.coarse = {1.0f};
+  Config config = fourLaneConfig();
+  MatmulOptions options;
+  options.relu = relu;
+  options.requantize = true;
+  options.unsignedOutput = unsignedOutput;
+  MatmulPlan plan = cantFail(planMatmul(config, 1, 4, 4, options));
+  std::vector<uint8_t> image;
+  cantFail(writeLayerImage(plan, llvm::ArrayRef(a), format(1, -1), llvm::ArrayRef(b),
+                           format(0, -1), {}, gamma, image));
+  cantFail(simulate(plan.program, config, image));
+  return readRequantizedOutput(plan, image, !unsignedOutput);
+}
+} // namespace
+
+TEST(AccelSimulator, PpuRequantizesPerVectorUnderStaticCoarse) {
+  // si4 (Q = 7): s = 6 / 7, s / 0.1 = 8.57 -> sq 9, S = 0.9:
+  // round(1.5 / 0.9, 3 / 0.9, 4.5 / 0.9, -6 / 0.9) = (2, 3, 5, -7).
+  q::QuantizedTensor y = requantizedByPpu(false, false, 0.1f);
+  EXPECT_EQ(y.values, (std::vector<int16_t>{2, 3, 5, -7}));
+  EXPECT_EQ(y.integerScales, (std::vector<uint16_t>{9}));
+  // ReLU, ui4 (Q = 15): s = 4.5 / 15 = 0.3, s / 0.02 = 15 -> sq 15,
+  // S = 0.3: (5, 10, 15, 0).
+  y = requantizedByPpu(true, true, 0.02f);
+  EXPECT_EQ(y.values, (std::vector<int16_t>{5, 10, 15, 0}));
+  EXPECT_EQ(y.integerScales, (std::vector<uint16_t>{15}));
+  // A static coarse scale below the data's: sq clamps at 15, S = 0.15, and
+  // the elements clamp at Q: (10, 15, 15, 0).
+  y = requantizedByPpu(true, true, 0.01f);
+  EXPECT_EQ(y.values, (std::vector<int16_t>{10, 15, 15, 0}));
+  EXPECT_EQ(y.integerScales, (std::vector<uint16_t>{15}));
+}
+
+TEST(AccelSimulator, DepthwiseAsMatmulPlacesTapsOnTheDiagonal) {
+  // 1 x 1 x 3 pixels x 2 channels (V = 4: one block), 1x2 window: 2 output
+  // pixels, 2 taps.
+  Conv2dShape shape;
+  shape.h = 1;
+  shape.w = 3;
+  shape.c = shape.f = 2;
+  shape.kh = 1;
+  shape.kw = 2;
+  q::QuantizedTensor input, filter;
+  input.values = {1, 2, 3, 4, 5, 6}; // pixel p, channel c: 2p + c + 1
+  input.integerScales = {7, 8, 9};   // one vector per pixel
+  input.coarse = {0.5f};
+  filter.values = {-1, -2, -3, -4}; // tap t, channel c
+  filter.integerScales = {10, 11};  // one vector (the window) per channel
+  filter.coarse = {1.0f, 2.0f};
+  q::TensorFormat inputFormat = format(3, -1);
+  q::TensorFormat filterFormat = format(0, 1);
+  ConvAsMatmul gemm = cantFail(depthwiseAsMatmul(shape, 4, input, inputFormat,
+                                                 filter, filterFormat));
+  EXPECT_EQ(gemm.m, 2);
+  EXPECT_EQ(gemm.k, 8); // (block 0, tap 0), (block 0, tap 1)
+  EXPECT_EQ(gemm.n, 2);
+  // Row 0 (output pixel 0): taps at pixels 0 and 1; row 1: pixels 1, 2.
+  EXPECT_EQ(gemm.a.values,
+            (std::vector<int16_t>{1, 2, 0, 0, 3, 4, 0, 0, //
+                                  3, 4, 0, 0, 5, 6, 0, 0}));
+  EXPECT_EQ(gemm.a.integerScales, (std::vector<uint16_t>{7, 8, 8, 9}));
+  // B (8 x 2): column c has tap t's weight at position c of vector t.
+  EXPECT_EQ(gemm.b.values, (std::vector<int16_t>{-1, 0, //
+                                                 0, -2, //
+                                                 0, 0,  //
+                                                 0, 0,  //
+                                                 -3, 0, //
+                                                 0, -4, //
+                                                 0, 0,  //
+                                                 0, 0}));
+  EXPECT_EQ(gemm.b.integerScales, (std::vector<uint16_t>{10, 11, 10, 11}));
+  EXPECT_EQ(gemm.bFormat.coarseAxis, 1);
+}

@@ -1046,3 +1046,74 @@ TEST(FastPath, NonFiniteFoundInEveryLayout) {
 }
 
 } // namespace
+
+namespace {
+TensorFormat activationFormat(bool isSigned) {
+  TensorFormat f;
+  f.element = {4, isSigned};
+  f.granularity = Granularity::PerVector;
+  f.axis = 1;
+  f.vectorSize = 4;
+  f.scaleBits = 4;
+  return f;
+}
+} // namespace
+
+TEST(QuantizeWithCoarse, HandComputedDynamicScales) {
+  // si4: s = 6 / 7 = 0.857, s / 0.1 -> ceil 9, S = f32(9 * 0.1) = 0.9.
+  QuantizedTensor q = llvm::cantFail(quantizeTensorWithCoarse(
+      {1.5f, 3.0f, 4.5f, -6.0f}, {1, 4}, activationFormat(true), {0.1f}));
+  EXPECT_EQ(q.values, (std::vector<int16_t>{2, 3, 5, -7}));
+  EXPECT_EQ(q.integerScales, (std::vector<uint16_t>{9}));
+  EXPECT_EQ(q.coarse, (std::vector<float>{0.1f}));
+  // ui4 under a coarse scale too small for the data: s / gamma = 30 clamps
+  // to sq = 15, S = 0.15, then the elements clamp at Q = 15. The second
+  // vector is all zero: sq = 0.
+  q = llvm::cantFail(quantizeTensorWithCoarse(
+      {1.5f, 3.0f, 4.5f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}, {1, 8},
+      activationFormat(false), {0.01f}));
+  EXPECT_EQ(q.values, (std::vector<int16_t>{10, 15, 15, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(q.integerScales, (std::vector<uint16_t>{15, 0}));
+}
+
+TEST(QuantizeWithCoarse, TheDataDerivedCoarseGivesQuantizeTensor) {
+  // With the coarse scale quantizeTensor derives from the data itself, the
+  // fixed-coarse path must give the same integers: one implementation.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
+  std::vector<float> data(6 * 40);
+  for (float &x : data)
+    x = uniform(rng);
+  TensorFormat f = activationFormat(true);
+  f.vectorSize = 16;
+  f.element.bits = 6;
+  QuantizedTensor reference =
+      llvm::cantFail(quantizeTensor(data, {6, 40}, f, CalibrationOptions()));
+  QuantizedTensor fixed = llvm::cantFail(
+      quantizeTensorWithCoarse(data, {6, 40}, f, reference.coarse));
+  EXPECT_EQ(fixed.values, reference.values);
+  EXPECT_EQ(fixed.integerScales, reference.integerScales);
+  EXPECT_EQ(fixed.scaleShape, reference.scaleShape);
+}
+
+TEST(QuantizeWithCoarse, Rejections) {
+  auto message = [](llvm::Expected<QuantizedTensor> result) {
+    return result ? std::string("no error") : llvm::toString(result.takeError());
+  };
+  TensorFormat f = activationFormat(true);
+  EXPECT_EQ(message(quantizeTensorWithCoarse({1, 2, 3, 4}, {1, 4}, f,
+                                             {0.1f, 0.2f})),
+            "2 coarse scales given, the format has 1 groups");
+  EXPECT_EQ(message(quantizeTensorWithCoarse({1, 2, 3, 4}, {1, 4}, f,
+                                             {-0.1f})),
+            "coarse scale 0 is -0.10: it must be finite and >= 0");
+  TensorFormat single = f;
+  single.scaleBits = 0;
+  EXPECT_EQ(message(quantizeTensorWithCoarse({1, 2, 3, 4}, {1, 4}, single,
+                                             {0.1f})),
+            "a fixed coarse scale needs a two-level per-vector format");
+  EXPECT_NE(message(quantizeTensorWithCoarse({1, 2, NAN, 4}, {1, 4}, f,
+                                             {0.1f}))
+                .find("element 2 is NaN"),
+            std::string::npos);
+}

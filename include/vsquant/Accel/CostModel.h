@@ -24,9 +24,18 @@ namespace accel {
 /// of V elements (the last one zero padded).
 struct Layer {
   std::string name;
-  std::string kind; // "matmul" or "conv2d"
+  /// "matmul", "batch_matmul", "conv2d" or "depthwise_conv2d".
+  std::string kind;
+  /// Independent GEMMs of this shape, each with its own operands
+  /// (batch_matmul); 1 otherwise.
+  int64_t batch = 1;
   int64_t m = 0, n = 0, k = 0;
+  /// Reduction vectors of a row. A depthwise conv's lane tile reduces only
+  /// over the vectors of its own channel blocks (laneTileKVectors).
   int64_t kVectors = 0;
+  /// depthwise_conv2d: the window's taps (kh x kw); its reduction vectors
+  /// are (channel block, tap) pairs, channel-block major.
+  int64_t taps = 0;
   /// Distinct input activations in DRAM (conv: the NHWC tensor, smaller
   /// than M x K).
   int64_t inputElements = 0;
@@ -43,6 +52,27 @@ Layer matmulLayer(llvm::StringRef name, int64_t m, int64_t k, int64_t n,
 Layer conv2dLayer(llvm::StringRef name, int64_t batch, int64_t h, int64_t w,
                   int64_t c, int64_t f, int64_t kh, int64_t kw, int64_t stride,
                   int64_t pad, int64_t vectorSize);
+/// `batch` independent M x K by K x N products (vsquant.batch_matmul).
+Layer batchMatmulLayer(llvm::StringRef name, int64_t batch, int64_t m,
+                       int64_t k, int64_t n, int64_t vectorSize);
+/// A depthwise conv (channel multiplier 1) of an NHWC input with a kh x kw
+/// window, run as its block-diagonal GEMM: M output pixels by N = C
+/// channels; output channel c reduces over the taps of its own channel
+/// block only, one vector per (block, tap), the weight vector holding its
+/// one tap weight at c's position (docs/Accelerator.md, "Depthwise").
+Layer depthwiseConv2dLayer(llvm::StringRef name, int64_t batch, int64_t h,
+                           int64_t w, int64_t c, int64_t kh, int64_t kw,
+                           int64_t stride, int64_t pad, int64_t vectorSize);
+
+/// The reduction vectors each lane tile (config.lanes() output channels)
+/// runs, and the first of them in an input row: kVectors from 0 for every
+/// tile, except a depthwise conv's tile, which runs the taps of the channel
+/// blocks its lanes touch.
+struct LaneTileReduction {
+  int64_t firstVector = 0, vectors = 0;
+};
+std::vector<LaneTileReduction> laneTileReductions(const Config &config,
+                                                  const Layer &layer);
 
 /// How a layer is cut to the buffers. Loop nest (outer to inner):
 ///   for nTile (lanes() output channels each)

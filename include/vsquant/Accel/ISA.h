@@ -77,10 +77,13 @@ struct Instruction {
   int64_t addr = 0, dramAddr = 0, count = 0;
   int64_t rows = 0, stride = 0; // dma_load 2-D form when rows > 0
   bool requantized = false;     // dma_store
+  // dma_store 2-D form when lanes > 0: each of `count` rows writes its
+  // first `lanes` outputs to dramAddr + r * stride (`lanes` and `stride`).
   // Compute (acc_clear, vmac, postprocess); `rows` is shared.
   int64_t acc = 0, weight = 0, input = 0, vectors = 0, lanes = 0;
   int64_t params = 0, out = 0;
   bool bias = false, relu = false, requantize = false;
+  bool unsignedOutput = false; // postprocess requantize: ui<N> outputs
   bool unsignedInput = false; // vmac: ui<N> input elements
 
   /// Params words a postprocess reads.

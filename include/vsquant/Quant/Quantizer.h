@@ -187,6 +187,24 @@ quantizeTensor(llvm::ArrayRef<float> data, llvm::ArrayRef<int64_t> shape,
                const TensorFormat &format, const CalibrationOptions &options,
                llvm::ThreadPoolInterface *pool = nullptr);
 
+/// Dynamic activation quantization under a static coarse scale (SPEC.md
+/// section 4, activations): a two-level per-vector `format`, each s_v from
+/// the data with `max` (s_v = max|x| / Q), the coarse scales fixed to
+/// `coarse` (one, or one per coarse channel, from calibration) instead of
+/// derived from the data, so sq_v clamps to 2^M - 1 where s_v exceeds
+/// (2^M - 1) gamma. Then sq_v and q as quantizeTensor (SPEC.md section 3,
+/// steps 3-4, the format's roundings). What the CPU path computes for a
+/// compute op's re-quantized result (out_coarse) and the accelerator's PPU
+/// for re-quantized outputs. Fails on NaN or Inf data (naming the element),
+/// a format that is not two-level per-vector, or a wrong number of coarse
+/// scales, or a negative or non-finite one.
+llvm::Expected<QuantizedTensor>
+quantizeTensorWithCoarse(llvm::ArrayRef<float> data,
+                         llvm::ArrayRef<int64_t> shape,
+                         const TensorFormat &format,
+                         llvm::ArrayRef<float> coarse,
+                         llvm::ThreadPoolInterface *pool = nullptr);
+
 /// The plain implementation of quantizeTensor: one vector at a time, each
 /// gathered and handed to computeThresholdReference, scalar loops. Same
 /// contract and bit-identical results; kept as the oracle the fast path is

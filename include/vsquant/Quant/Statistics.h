@@ -64,6 +64,10 @@ float thresholdFromHistogram(const Histogram &histogram,
 float vectorScaleThreshold(const TensorStatistics &stats, ElementFormat format,
                            const CalibrationOptions &options);
 
+/// The static coarse scale of two-level activations from threshold T:
+/// gamma = T / (2^M - 1), divided in double and rounded once to fp32.
+float coarseScaleOfThreshold(double threshold, unsigned scaleBits);
+
 /// A calibration table (docs/Calibration.md describes the JSON schema).
 struct CalibrationTable {
   static constexpr int64_t kVersion = 1;

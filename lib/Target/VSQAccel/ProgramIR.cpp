@@ -52,10 +52,17 @@ ProgramOp mlir::vsqaccel::buildProgramOp(OpBuilder &builder, Location loc,
                                 in.dramAddr, in.count, rows, stride, deps);
       break;
     }
-    case accel::Opcode::DmaStore:
-      token = DmaStoreOp::create(builder, loc, tokenType, toBuffer(in.buffer), in.addr,
-                                 in.dramAddr, in.count, in.requantized, deps);
+    case accel::Opcode::DmaStore: {
+      IntegerAttr lanes, stride;
+      if (in.lanes > 0) {
+        lanes = builder.getI64IntegerAttr(in.lanes);
+        stride = builder.getI64IntegerAttr(in.stride);
+      }
+      token = DmaStoreOp::create(builder, loc, tokenType, toBuffer(in.buffer),
+                                 in.addr, in.dramAddr, in.count, lanes, stride,
+                                 in.requantized, deps);
       break;
+    }
     case accel::Opcode::AccClear:
       token = AccClearOp::create(builder, loc, tokenType, in.acc, in.rows, deps);
       break;
@@ -67,7 +74,7 @@ ProgramOp mlir::vsqaccel::buildProgramOp(OpBuilder &builder, Location loc,
     case accel::Opcode::Postprocess:
       token = PostprocessOp::create(builder, loc, tokenType, in.acc, in.rows, in.lanes,
                                     in.params, in.out, in.bias, in.relu,
-                                    in.requantize, deps);
+                                    in.requantize, in.unsignedOutput, deps);
       break;
     case accel::Opcode::Barrier:
       token = BarrierOp::create(builder, loc, tokenType, deps);
@@ -127,6 +134,10 @@ FailureOr<accel::Program> mlir::vsqaccel::programFromOp(ProgramOp op) {
               in.addr = store.getAddr();
               in.dramAddr = store.getDramAddr();
               in.count = store.getCount();
+              if (store.getLanes()) {
+                in.lanes = *store.getLanes();
+                in.stride = *store.getStride();
+              }
               in.requantized = store.getRequantized();
               return true;
             })
@@ -157,6 +168,7 @@ FailureOr<accel::Program> mlir::vsqaccel::programFromOp(ProgramOp op) {
               in.bias = post.getBias();
               in.relu = post.getRelu();
               in.requantize = post.getRequantize();
+              in.unsignedOutput = post.getUnsignedOutput();
               return true;
             })
             .Case([&](BarrierOp) {

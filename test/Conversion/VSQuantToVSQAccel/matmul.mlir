@@ -46,15 +46,18 @@ func.func @wide(%a: !vsquant.tensor<2x16, #a>, %w: !vsquant.tensor<16x80, #w>,
 // CHECK: vsqaccel.program @wide_matmul0
 // CHECK: vsqaccel.dma_load params[0]
 // CHECK: vsqaccel.vmac acc[0] weight[0] input[0] rows 2 vectors 1 lanes 64
-// CHECK: %[[P0:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 64 params[0] -> output[0] requantize
+// The result is ui4: the PPU re-quantizes to unsigned elements.
+// CHECK: %[[P0:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 64 params[0] -> output[0] requantize unsigned_output
 // The second lane tile: params and weights in the other halves, 16 lanes.
 // CHECK: vsqaccel.dma_load params[65] from dram[{{[0-9]+}}] count 17
 // CHECK: vsqaccel.dma_load weight[1] from dram[594] count 1
 // CHECK: vsqaccel.vmac acc[0] weight[1] input[2] rows 2 vectors 1 lanes 16
 // The first tile's store waits in the DMA queue behind the second tile's
 // loads; the second postprocess writes the other output half, so it does
-// not wait for that store.
-// CHECK: %[[S0:.*]] = vsqaccel.dma_store output[0] to dram[{{[0-9]+}}] count 2 requantized after(%[[P0]])
-// CHECK: %[[P1:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[2] requantize after(%{{[0-9]+}}, %{{[0-9]+}}){{$}}
-// CHECK: %[[S1:.*]] = vsqaccel.dma_store output[2] to dram[{{[0-9]+}}] count 2 requantized after(%[[P1]])
+// not wait for that store. Re-quantized rows land in the row-major
+// 2 x (80 / 16) entries of 9 bytes (the next layer's input rows, 45 bytes
+// each): tile 0 writes entries 0..3 of each row, tile 1 entry 4 (+36 bytes).
+// CHECK: %[[S0:.*]] = vsqaccel.dma_store output[0] to dram[[[#OUT:]]] count 2 lanes 64 stride 45 requantized after(%[[P0]])
+// CHECK: %[[P1:.*]] = vsqaccel.postprocess acc[0] rows 2 lanes 16 params[65] -> output[2] requantize unsigned_output after(%{{[0-9]+}}, %{{[0-9]+}}){{$}}
+// CHECK: %[[S1:.*]] = vsqaccel.dma_store output[2] to dram[[[#OUT+36]]] count 2 lanes 16 stride 45 requantized after(%[[P1]])
 // CHECK: vsqaccel.barrier after(%[[S0]], %[[S1]])

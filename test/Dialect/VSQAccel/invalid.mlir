@@ -202,3 +202,36 @@ vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
   // expected-error @+1 {{needs both rows and stride, or neither}}
   %a = "vsqaccel.dma_load"() <{buffer = 1 : i32, addr = 0 : i64, dram_addr = 0 : i64, count = 2 : i64, rows = 2 : i64}> : () -> !vsqaccel.token
 }
+
+// -----
+
+vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
+    weight_bits = 4, activation_bits = 4, weight_scale_bits = 4,
+    activation_scale_bits = 4, accumulator_bits = 32, weight_slots = 8,
+    input_entries = 16, accumulator_rows = 4, params_words = 64,
+    output_rows = 4} {
+  // expected-error @+1 {{unsigned_output needs requantize}}
+  %p = vsqaccel.postprocess acc[0] rows 1 lanes 32 params[0] -> output[0] relu unsigned_output
+}
+
+// -----
+
+vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
+    weight_bits = 4, activation_bits = 4, weight_scale_bits = 4,
+    activation_scale_bits = 4, accumulator_bits = 32, weight_slots = 8,
+    input_entries = 16, accumulator_rows = 4, params_words = 64,
+    output_rows = 4} {
+  // expected-error @+1 {{a re-quantized 2-D store needs lanes (24) to be a multiple of the vector size (16)}}
+  %s = vsqaccel.dma_store output[0] to dram[0] count 2 lanes 24 stride 100 requantized
+}
+
+// -----
+
+vsqaccel.program @p attributes {vector_size = 16, lanes = 32,
+    weight_bits = 4, activation_bits = 4, weight_scale_bits = 4,
+    activation_scale_bits = 4, accumulator_bits = 32, weight_slots = 8,
+    input_entries = 16, accumulator_rows = 4, params_words = 64,
+    output_rows = 4} {
+  // expected-error @+1 {{uses 48 lanes, the machine has 32}}
+  %s = vsqaccel.dma_store output[0] to dram[0] count 2 lanes 48 stride 100
+}

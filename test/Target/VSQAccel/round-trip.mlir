@@ -21,7 +21,10 @@
 // CHECK-NEXT: 8: dma_store output[0] -> dram[4096] count 4 requantized after 6
 // CHECK-NEXT: 9: dma_store output[2] -> dram[8192] count 2 after 7
 // CHECK-NEXT: 10: barrier after 8,9
-// CHECK-NEXT: 11: barrier
+// CHECK-NEXT: 11: postprocess acc[0] rows 2 lanes 32 params[0] -> output[0] requantize unsigned_output
+// CHECK-NEXT: 12: dma_store output[0] -> dram[16384] count 2 lanes 16 stride 27 requantized after 11
+// CHECK-NEXT: 13: dma_store output[2] -> dram[20000] count 2 lanes 3 stride 4294967296 after 7
+// CHECK-NEXT: 14: barrier
 // CHECK-NOT: {{.}}
 
 vsqaccel.program @all attributes {vector_size = 16, lanes = 32,
@@ -40,5 +43,8 @@ vsqaccel.program @all attributes {vector_size = 16, lanes = 32,
   %s = vsqaccel.dma_store output[0] to dram[4096] count 4 requantized after(%pp)
   %s2 = vsqaccel.dma_store output[2] to dram[8192] count 2 after(%pq)
   %b = vsqaccel.barrier after(%s, %s2)
+  %pu = vsqaccel.postprocess acc[0] rows 2 lanes 32 params[0] -> output[0] requantize unsigned_output
+  %s3 = vsqaccel.dma_store output[0] to dram[16384] count 2 lanes 16 stride 27 requantized after(%pu)
+  %s4 = vsqaccel.dma_store output[2] to dram[20000] count 2 lanes 3 stride 4294967296 after(%pq)
   %all = vsqaccel.barrier
 }

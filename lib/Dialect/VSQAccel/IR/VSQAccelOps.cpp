@@ -76,6 +76,18 @@ LogicalResult DmaStoreOp::verify() {
   if (getBuffer() != Buffer::output)
     return emitOpError("can only store from the output buffer, not ")
            << stringifyBuffer(getBuffer());
+  if (getLanes().has_value() != getStride().has_value())
+    return emitOpError("needs both lanes and stride, or neither");
+  if (getLanes()) {
+    ProgramOp program = programOf(*this);
+    if (*getLanes() > program.getLanes())
+      return emitOpError("uses ") << *getLanes() << " lanes, the machine has "
+                                  << program.getLanes();
+    if (getRequantized() && *getLanes() % program.getVectorSize() != 0)
+      return emitOpError("a re-quantized 2-D store needs lanes (")
+             << *getLanes() << ") to be a multiple of the vector size ("
+             << program.getVectorSize() << ")";
+  }
   return checkRange(*this, "output rows", getAddr(), getCount(),
                     programOf(*this).getOutputRows());
 }
@@ -114,6 +126,8 @@ LogicalResult PostprocessOp::verify() {
              << getLanes() << ") to be a multiple of the vector size ("
              << program.getVectorSize() << ")";
   }
+  if (getUnsignedOutput() && !getRequantize())
+    return emitOpError("unsigned_output needs requantize");
   if (failed(checkRange(*this, "accumulator rows", getAcc(), getRows(),
                         program.getAccumulatorRows())) ||
       failed(checkRange(*this, "output rows", getOut(), getRows(),

@@ -1079,9 +1079,8 @@ struct QuantizePass
                   "scales: "
                << (stats ? "calibration saw only zeros"
                          : "give act-range or a calibration table");
-      c.actGamma = float(threshold / double((uint64_t(1)
-                                             << c.actAttr.getScaleBits()) -
-                                            1));
+      c.actGamma =
+          q::coarseScaleOfThreshold(threshold, c.actAttr.getScaleBits());
       // A zero (or infinite) gamma would quantize every activation to 0
       // (or NaN) at run time.
       if (!(c.actGamma > 0) || std::isinf(c.actGamma))

@@ -76,8 +76,10 @@ def VSQAccel_PostprocessOp : VSQAccel_Instruction<"postprocess"> {
     and writes output row `out + r`. With `requantize`, each run of V
     outputs becomes one input-format vector with a dynamic per-vector scale
     under the static coarse scale `P[lanes (* 2 with bias)]` of the next
-    layer (SPEC.md section 4, activations). The PPU drains `ppu_lanes`
-    outputs per PE per cycle.
+    layer (SPEC.md section 4, activations): `sq = clamp(ceil(s / gamma), 1,
+    2^M - 1)` with `s = max|y| / Q` over the V outputs, `q = round(y / f32(sq
+    * gamma))` half to even, clamped; elements are `si<N>`, or `ui<N>` with
+    `unsigned_output`. The PPU drains `ppu_lanes` outputs per PE per cycle.
 
     Example:
 
@@ -86,17 +88,18 @@ def VSQAccel_PostprocessOp : VSQAccel_Instruction<"postprocess"> {
     ```
 
     Rejected: `requantize` on a per-channel machine or with `lanes` not a
-    multiple of V.
+    multiple of V; `unsigned_output` without `requantize`.
   }];
   let arguments = (ins VSQAccel_Address:$acc, VSQAccel_Count:$rows,
                        VSQAccel_Count:$lanes, VSQAccel_Address:$params,
                        VSQAccel_Address:$out, UnitAttr:$bias, UnitAttr:$relu,
-                       UnitAttr:$requantize,
+                       UnitAttr:$requantize, UnitAttr:$unsigned_output,
                        Variadic<VSQAccel_TokenType>:$deps);
   let assemblyFormat = [{
     `acc` `[` $acc `]` `rows` $rows `lanes` $lanes `params` `[` $params `]`
     `->` `output` `[` $out `]` (`bias` $bias^)? (`relu` $relu^)?
-    (`requantize` $requantize^)? (`after` `(` $deps^ `)`)? attr-dict
+    (`requantize` $requantize^)? (`unsigned_output` $unsigned_output^)?
+    (`after` `(` $deps^ `)`)? attr-dict
   }];
   let extraClassDeclaration = [{
     /// Params words this instruction reads.

@@ -48,24 +48,33 @@ def VSQAccel_DmaStoreOp : VSQAccel_Instruction<"dma_store"> {
   let summary = "Copy output rows to DRAM";
   let description = [{
     Copies `count` rows of the output buffer starting at row `addr` to DRAM
-    starting at byte `dram_addr`. An output row is `lanes` fp32 values, or,
-    when the PPU re-quantized it, `lanes / V` input-format vectors (the next
-    layer's input entries, byte-compatible with `dma_load input`).
+    starting at byte `dram_addr`. An output row is the machine's `lanes`
+    fp32 values, or, when the PPU re-quantized it, `lanes / V` input-format
+    vectors (the next layer's input entries, byte-compatible with
+    `dma_load input`). The 2-D form `lanes L stride S` writes only the
+    first L outputs of each row (`L * 4` bytes, or `L / V` entries), row `r`
+    to byte `dram_addr + r * S`: a lane tile's columns of a row-major
+    matrix, such as the next layer's input rows.
 
     Example:
 
     ```mlir
     %s = vsqaccel.dma_store output[0] to dram[8192] count 4 after(%p)
+    %t = vsqaccel.dma_store output[4] to dram[0] count 4 lanes 32 stride 36 requantized
     ```
 
-    Rejected: storing from any buffer other than `output`.
+    Rejected: storing from any buffer other than `output`; a re-quantized
+    2-D store whose `lanes` is not a multiple of V.
   }];
   let arguments = (ins VSQAccel_BufferAttr:$buffer, VSQAccel_Address:$addr,
                        VSQAccel_Address:$dram_addr, VSQAccel_Count:$count,
+                       OptionalAttr<VSQAccel_Count>:$lanes,
+                       OptionalAttr<VSQAccel_Address>:$stride,
                        UnitAttr:$requantized,
                        Variadic<VSQAccel_TokenType>:$deps);
   let assemblyFormat = [{
     $buffer `[` $addr `]` `to` `dram` `[` $dram_addr `]` `count` $count
+    (`lanes` $lanes^ `stride` $stride)?
     (`requantized` $requantized^)? (`after` `(` $deps^ `)`)? attr-dict
   }];
 }
