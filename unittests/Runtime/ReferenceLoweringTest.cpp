@@ -11,6 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IRText.h"
+
 #include "vsquant/Accel/Simulator.h"
 #include "vsquant/Conversion/Passes.h"
 #include "vsquant/Dialect/VSQAccel/IR/VSQAccel.h"
@@ -36,105 +38,9 @@
 #include <random>
 
 using namespace vsquant::quant;
+using namespace vsquant::testing;
 
 namespace {
-
-std::string elementName(ElementFormat e) {
-  return (e.isSigned ? "si" : "ui") + std::to_string(e.bits);
-}
-
-/// #vsquant.format text of a TensorFormat.
-std::string formatText(const TensorFormat &f) {
-  std::string text = "#vsquant.format<" + elementName(f.element) + ", ";
-  switch (f.granularity) {
-  case Granularity::PerTensor:
-    text += "per_tensor";
-    break;
-  case Granularity::PerChannel:
-    text += llvm::formatv("per_channel(axis = {0})", f.axis).str();
-    break;
-  case Granularity::PerVector:
-    text += llvm::formatv("per_vector(axis = {0}, size = {1})", f.axis,
-                          f.vectorSize)
-                .str();
-    break;
-  }
-  text += f.scaleBits ? ", scale = ui" + std::to_string(f.scaleBits)
-                      : std::string(", scale = f32");
-  if (f.scaleBits && f.coarseAxis >= 0)
-    text += llvm::formatv(", coarse = per_channel(axis = {0})", f.coarseAxis)
-                .str();
-  return text + ">";
-}
-
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string s;
-  for (int64_t d : shape)
-    s += std::to_string(d) + "x";
-  return s;
-}
-
-/// The hex form of dense<...>: raw little-endian bytes, any shape, exact.
-std::string hexBytes(const void *data, size_t size) {
-  static const char *digits = "0123456789ABCDEF";
-  std::string s = "\"0x";
-  for (size_t i = 0; i < size; ++i) {
-    uint8_t byte = static_cast<const uint8_t *>(data)[i];
-    s += digits[byte >> 4];
-    s += digits[byte & 15];
-  }
-  return s + "\"";
-}
-
-std::string floatsText(llvm::ArrayRef<float> v) {
-  return hexBytes(v.data(), v.size() * sizeof(float));
-}
-
-/// Integers stored in `bits`-wide (8 or 16) signless storage.
-template <typename T>
-std::string intsText(llvm::ArrayRef<T> v, unsigned bits) {
-  std::vector<uint8_t> bytes;
-  for (T x : v) {
-    bytes.push_back(uint8_t(uint64_t(int64_t(x)) & 0xFF));
-    if (bits == 16)
-      bytes.push_back(uint8_t((uint64_t(int64_t(x)) >> 8) & 0xFF));
-  }
-  return hexBytes(bytes.data(), bytes.size());
-}
-
-struct Harness {
-  mlir::DialectRegistry registry;
-  std::unique_ptr<mlir::MLIRContext> context;
-  Harness() {
-    mlir::registerAllDialects(registry);
-    mlir::registerAllExtensions(registry);
-    vsquant::registerAllDialects(registry);
-    context = std::make_unique<mlir::MLIRContext>(registry);
-    context->loadAllAvailableDialects();
-  }
-};
-
-uint32_t bitsOf(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-
-/// Whether vsquant-tile-vectors takes the matmul (rather than falling back
-/// to the reference lowering): its inner step is then dot_accumulate.
-bool tiledKernelTakes(const std::string &ir, mlir::MLIRContext *ctx,
-                      llvm::StringRef target) {
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, ctx);
-  mlir::PassManager pm(ctx);
-  mlir::vsquant::VSQuantTileVectorsOptions options;
-  options.target = target.str();
-  pm.addPass(mlir::vsquant::createVSQuantTileVectors(options));
-  if (!module || failed(pm.run(*module)))
-    return false;
-  bool found = false;
-  module->walk([&](mlir::vsquant::DotAccumulateOp) { found = true; });
-  return found;
-}
 
 TEST(ReferenceLowering, MatmulAndQuantizeMatchTheLibrary) {
   Harness harness;
