@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Formats.h"
 #include "vsquant/Quant/Matmul.h"
 #include "vsquant/Quant/Quantizer.h"
 #include "vsquant/Quant/Statistics.h"
@@ -21,27 +22,11 @@
 #include <limits>
 
 using namespace vsquant::quant;
+using vsquant::testing::perChannel;
+using vsquant::testing::perTensor;
+using vsquant::testing::perVector;
 
 namespace {
-
-TensorFormat perVector(ElementFormat element, int64_t axis, int64_t size,
-                       unsigned scaleBits = 0, int64_t coarseAxis = -1) {
-  TensorFormat f;
-  f.element = element;
-  f.granularity = Granularity::PerVector;
-  f.axis = axis;
-  f.vectorSize = size;
-  f.scaleBits = scaleBits;
-  f.coarseAxis = coarseAxis;
-  return f;
-}
-
-TensorFormat perTensor(ElementFormat element) {
-  TensorFormat f;
-  f.element = element;
-  f.granularity = Granularity::PerTensor;
-  return f;
-}
 
 CalibrationOptions withMethod(Method method) {
   CalibrationOptions options;

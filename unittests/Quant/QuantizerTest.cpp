@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Formats.h"
 #include "vsquant/Quant/Quantizer.h"
 
 #include "llvm/Support/ThreadPool.h"
@@ -19,38 +20,17 @@
 #include <string>
 
 using namespace vsquant::quant;
+using vsquant::testing::perChannel;
+using vsquant::testing::perTensor;
+using vsquant::testing::perVector;
 
 namespace {
 
 constexpr ElementFormat si2{2, true}, si4{4, true}, si8{8, true};
 constexpr ElementFormat ui4{4, false}, ui8{8, false};
 
-TensorFormat perTensor(ElementFormat element) {
-  TensorFormat f;
-  f.element = element;
-  f.granularity = Granularity::PerTensor;
-  return f;
-}
 
-TensorFormat perChannel(ElementFormat element, int64_t axis) {
-  TensorFormat f;
-  f.element = element;
-  f.granularity = Granularity::PerChannel;
-  f.axis = axis;
-  return f;
-}
 
-TensorFormat perVector(ElementFormat element, int64_t axis, int64_t size,
-                       unsigned scaleBits = 0, int64_t coarseAxis = -1) {
-  TensorFormat f;
-  f.element = element;
-  f.granularity = Granularity::PerVector;
-  f.axis = axis;
-  f.vectorSize = size;
-  f.scaleBits = scaleBits;
-  f.coarseAxis = coarseAxis;
-  return f;
-}
 
 CalibrationOptions withMethod(Method method) {
   CalibrationOptions options;
