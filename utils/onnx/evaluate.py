@@ -411,6 +411,27 @@ def claim_lines(results):
     return out
 
 
+def missing_lines(results):
+    """Which settings of the parts (other than formats-low) have no stored
+    result: the report says what was not run."""
+    stored = {r["setting"] for r in results}
+    out = []
+    for part in ("core", "formats", "methods", "octav"):
+        names = [t[0] for t in settings([part]) if t[0] not in stored]
+        if not names:
+            continue
+        total = len(settings([part]))
+        if len(names) == total or len(names) > 12:
+            out.append(f"- `{part}`: {len(names)} of {total} not run")
+        else:
+            out.append(f"- `{part}`: {len(names)} of {total} not run: " +
+                       ", ".join(f"`{n}`" for n in names))
+    if not out:
+        return []
+    return ["Not run yet (the shared 2-core machine's time; `--sweep PART` "
+            "runs them, stored settings are skipped):", ""] + out + [""]
+
+
 def accelerator_costs(model, results, args):
     """Adds r["accel"] (cost of the model on the setting's accelerator
     config) or r["accel_na"] (why there is none) to every result; returns
@@ -543,14 +564,12 @@ def write_report(args):
                   "below)."]
         sources = sorted({r["source"] for r in results if r.get("source")})
         if sources:
-            lines[-1] += (" †: stored from " + "; ".join(sources) + ". "
-                          "Rerun on the current compiler, rec W8A8 tensor "
-                          "and channel, rec W4A8 channel mse and cls W8A8 "
-                          "tensor and vector-ui4 reproduced every column of "
-                          "that run but ms/run.")
+            lines[-1] += (" †: stored from " + "; ".join(sources) +
+                          " (see Notes).")
         lines.append("")
         if model == "rec":
             lines += claim_lines(results)
+        lines += missing_lines(results)
         if not args.no_plots:
             import plots  # python3-matplotlib, only for the plots
             names = []
@@ -586,18 +605,24 @@ NOTES = [
     "vector-size=16 weight-scale=ui4` the same report shows 18-26 dB weight "
     "SQNR on every layer of the recogniser, per-channel 4-bit scales "
     "10-22 dB (below 15 dB on most 1x1 convolutions). Per-vector scaling "
-    "is what moves the recogniser from nothing (per-channel W4A8: no line, "
-    "character accuracy at most 0.014) to partly readable text (character "
-    "accuracy up to 0.75), but about 19 dB per layer over "
-    "~47 quantized layers is not enough to keep the decoded text: no W4A8 "
-    "setting run keeps it on more than 40% of the lines.",
+    "is what moves the recogniser from nothing (per-channel W4A8: no line "
+    "with max, mse, octav or percentile calibration, character accuracy at "
+    "most 0.014) to partly readable text (character accuracy up to 0.84), "
+    "but about 19 dB per layer over ~47 quantized layers is not enough to "
+    "keep the decoded text: no W4A8 setting run keeps it on more than 55% "
+    "of the lines (two-level ui4, V = 16, octav weights).",
+    "- Calibration at W4A8, V = 16: octav weights help the two-level "
+    "settings (ui4 35% -> 55% of the lines, character accuracy 0.72 -> "
+    "0.84; ui6 0% -> 30%; ui8 0% -> 25%), mse helps fp32 scales (0% -> "
+    "25%) but not ui4 (15%), percentile hurts (ui4 10%). Longer vectors "
+    "lose: at V = 32 the best is 40% (ui8, max; octav 0%), at V = 64 every "
+    "format keeps 0%, for 0.1-0.2 bits/weight less than V = 16.",
     "- Near that failure the text metric is not monotone in SQNR or in the "
-    "scale resolution: at W4A8 V = 16, ui4 scales keep 35% of the lines, "
-    "ui6 and ui8 0%, fp32 0% (mse weights: 25%); at V = 32 ui8 keeps 40%, "
-    "ui4 10%. With 20 lines these differences are a few lines each; they "
-    "say that W4A8 is at the edge for this model, not which scale format "
-    "is better. V = 64 loses the text entirely (0%) for 0.2 bits/weight "
-    "less than V = 16.",
+    "scale resolution: the two highest W4A8 SQNRs (fp32 mse 9.24 dB, ui4 "
+    "V = 32 9.15 dB) keep 25% and 10% of the lines; with max calibration "
+    "ui4 scales keep 35%, ui6, ui8 and fp32 0%. With 20 lines these "
+    "differences are a few lines each: W4A8 is at the edge for this model, "
+    "and the ranking of formats and methods near it is not robust.",
     "- At W8A8 the two-level settings reach about 15 dB output SQNR (ui4 "
     "15.2, ui6 14.5) where fp32 per-vector scales reach 31 dB; more scale "
     "bits do not help, so the loss is not the scale resolution. The static "
@@ -617,6 +642,12 @@ NOTES = [
     "- `channel` pairs per-channel weights with static per-tensor "
     "activations (the usual per-channel deployment); the per-vector "
     "settings scale activations per vector too.",
+    "- Rows marked † were measured before this sweep and kept from the "
+    "earlier report's tables (bits/weight, SQNR, task metrics and ms/run "
+    "as printed there). Rerun on the current compiler, rec W8A8 tensor "
+    "and channel, rec W4A8 channel mse, rec W4A8 vector-f32 mse and cls "
+    "W8A8 tensor and vector-ui4 reproduced every column of that run but "
+    "ms/run.",
     "- The evaluation sets are small (rec and cls: 20 lines, det: 8 pages): "
     "one line is 5 percentage points.",
     "- Accelerator energy is dominated by DRAM traffic on these small "
