@@ -29,7 +29,7 @@ esac
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
           cmake ninja-build g++ ccache libgtest-dev python3
           libonnx-dev libprotobuf-dev python3-onnx python3-pil
-          fonts-dejavu-core)
+          python3-matplotlib fonts-dejavu-core)
 # libFuzzer comes with clang's compiler-rt.
 [ "$mode" = fuzz ] && packages+=(clang-14 libclang-rt-14-dev)
 missing=()

@@ -114,6 +114,22 @@ def case_conv():
     return nodes, {"x": x}, expected, 11
 
 
+def case_accel_layers():
+    """A conv with unequal strides and a matmul of two run-time tensors:
+    what utils/onnx/accel_cost.py prices differently (test/Tools)."""
+    x, w = rand(1, 8, 10, 12), rand(16, 8, 3, 3)
+    a, b = rand(4, 6), rand(6, 5)
+    nodes = [
+        const("w", w),
+        helper.make_node("Conv", ["x", "w"], ["y0"], name="strided_conv",
+                         pads=[1, 1, 1, 1], strides=[2, 1]),
+        helper.make_node("MatMul", ["a", "b"], ["y1"], name="runtime_matmul"),
+    ]
+    expected = [conv_ref(x, w, None, (2, 1), (1, 1, 1, 1)),
+                a.astype(np.float64) @ b]
+    return nodes, {"x": x, "a": a, "b": b}, expected, 13
+
+
 def case_elementwise():
     x, y = rand(2, 3, 4, lo=-4, hi=4), rand(3, 1, lo=0.5, hi=2)
     lo, hi = np.array(-0.5, np.float32), np.array(1.5, np.float32)
