@@ -131,8 +131,9 @@ TEST(HostileInputs, HalfOfFltMaxQuantizesEverywhere) {
       for (float x : xhat) {
         ASSERT_TRUE(std::isfinite(x));
       }
-      if (method == Method::Max && f.scaleBits == 0)
+      if (method == Method::Max && f.scaleBits == 0) {
         EXPECT_NEAR(xhat[0] / big, 1.0, 1e-6) << f.element.bits;
+      }
     }
   });
 }
