@@ -32,7 +32,14 @@ def _make_configs():
     spec = importlib.util.spec_from_file_location(
         "make_configs", os.path.join(ACCEL_DIR, "make-configs.py"))
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # No accel/__pycache__: test/Tools/vsq-accel-cost.test compares accel/
+    # with what make-configs.py writes.
+    write_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = write_bytecode
     return module
 
 
