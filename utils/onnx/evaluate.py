@@ -623,12 +623,13 @@ NOTES = [
     "ui4 scales keep 35%, ui6, ui8 and fp32 0%. With 20 lines these "
     "differences are a few lines each: W4A8 is at the edge for this model, "
     "and the ranking of formats and methods near it is not robust.",
-    "- At W8A8 the two-level settings reach about 15 dB output SQNR (ui4 "
-    "15.2, ui6 14.5) where fp32 per-vector scales reach 31 dB; more scale "
-    "bits do not help, so the loss is not the scale resolution. The static "
-    "activation coarse scale (the max of 8 calibration inputs) is the "
-    "suspect; not isolated yet. Text is kept on 95% of the lines either "
-    "way.",
+    "- At W8A8 the two-level settings at V = 16 with ui4 and ui6 scales "
+    "reach about 15 dB output SQNR (15.2, 14.5; float text on 95% of the "
+    "lines) where ui8 at V = 16 and ui6 at V = 32 reach 29.4 and 28.6 dB "
+    "(100%), close to fp32 per-vector scales (31.2 dB). Not explained "
+    "yet: it is neither the scale bits alone nor the calibrated coarse "
+    "scale alone; finding the layer that loses it needs a per-layer "
+    "study.",
     "- Accelerator: on this model's layers the cost model charges the "
     "two-level W8A8 V = 16 machine 6% more energy than the per-channel "
     "baseline (the scale units and wider products are overhead at 8 "
