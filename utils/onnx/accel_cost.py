@@ -9,9 +9,10 @@
 Used by evaluate.py. The layers come from the imported float model
 (vsq-import-onnx output): every `linalg.conv_2d_nchw_fchw` and every
 `linalg.matmul` with a constant weight is a layer the accelerator runs
-(what convert-vsquant-to-vsqaccel lowers); depthwise convolutions and
-matmuls of two run-time tensors are not lowered to the accelerator yet
-(docs/AcceleratorISA.md) and are counted as host MACs. A setting maps to an
+(what convert-vsquant-to-vsqaccel lowers well); depthwise convolutions and
+matmuls of two run-time tensors (which the lowering also takes, at low
+utilisation: docs/Accelerator.md) are not read here yet and are counted as
+host MACs. A setting maps to an
 accelerator config made by accel/make-configs.py's `config()` with the
 setting's widths, scale bits and V; vsq-accel-cost prices the layers on it.
 """

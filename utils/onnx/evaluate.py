@@ -465,8 +465,9 @@ def accel_lines(model, layers, results):
            f"whole machine's with DRAM, in parentheses without DRAM "
            f"(on-chip), cycles are end to end at the config's clock."]
     if layers["host_macs"]:
-        out[-1] += (" Left on the host and not priced (not lowered to the "
-                    "accelerator yet): " + ", ".join(
+        out[-1] += (" Not priced (convert-vsquant-to-vsqaccel lowers them, "
+                    "at low utilisation, but this report's layer reader does "
+                    "not take them yet): " + ", ".join(
                         f"{kind} {macs / 1e6:.1f} M MACs"
                         for kind, macs in layers["host_macs"].items()) + ".")
     strided = [l["name"] for l in layers["layers"] if l["note"]]
