@@ -239,20 +239,32 @@ private:
   Value convolve(Value paddedInput, const HostTensor &weight, int64_t group,
                  ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
-  LogicalResult checkWindow(ArrayRef<int64_t> strides,
-                            ArrayRef<int64_t> dilations,
-                            ArrayRef<int64_t> pads) {
-    if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+  /// A 2-D window (Conv, ConvTranspose, pooling) from the node's
+  /// attributes: pads are top, left, bottom, right; auto_pad NOTSET or VALID.
+  struct Window {
+    SmallVector<int64_t> strides, dilations, pads;
+  };
+  FailureOr<Window> readWindow() {
+    std::string autoPad = stringAttr("auto_pad", "NOTSET");
+    if (autoPad != "NOTSET" && autoPad != "VALID")
+      return fail("auto_pad=" + autoPad + " is not supported");
+    Window w{intsAttr("strides").value_or(SmallVector<int64_t>{1, 1}),
+             intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1}),
+             intsAttr("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0})};
+    if (autoPad == "VALID")
+      w.pads = {0, 0, 0, 0};
+    if (w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4)
       return fail("strides, dilations and pads must have 2, 2 and 4 values");
     for (int d = 0; d < 2; ++d)
-      if (strides[d] < 1 || dilations[d] < 1)
+      if (w.strides[d] < 1 || w.dilations[d] < 1)
         return fail("strides and dilations must be positive, got " +
-                    shapeString(strides) + " and " + shapeString(dilations));
-    for (int64_t p : pads)
+                    shapeString(w.strides) + " and " +
+                    shapeString(w.dilations));
+    for (int64_t p : w.pads)
       if (p < 0)
-        return fail("negative pads " + shapeString(pads) +
+        return fail("negative pads " + shapeString(w.pads) +
                     " are not supported");
-    return success();
+    return w;
   }
 
   // Op families.
@@ -701,20 +713,12 @@ LogicalResult Importer::convertConv(bool transposed) {
     return fail("only 2-D convolutions (4-D input and f32 weight) are "
                 "supported; input " +
                 shapeString(in) + ", weight " + shapeString(w.shape));
-  std::string autoPad = stringAttr("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return fail("auto_pad=" + autoPad + " is not supported");
   int64_t group = intAttr("group", 1);
-  SmallVector<int64_t> strides = intsAttr("strides").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations = intsAttr("dilations").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads = intsAttr("pads").value_or(
-      SmallVector<int64_t>{0, 0, 0, 0});
-  if (autoPad == "VALID")
-    pads = {0, 0, 0, 0};
-  if (failed(checkWindow(strides, dilations, pads)))
+  FailureOr<Window> attrs = readWindow();
+  if (failed(attrs))
     return failure();
+  SmallVector<int64_t> strides = attrs->strides, dilations = attrs->dilations,
+                       pads = attrs->pads;
   int64_t kh = w.shape[2], kw = w.shape[3];
   if (auto ks = intsAttr("kernel_shape"))
     if (*ks != SmallVector<int64_t>{kh, kw})
@@ -876,24 +880,16 @@ LogicalResult Importer::convertPool(StringRef kind) {
     return success();
   }
   bool isMax = kind == "MaxPool";
-  std::string autoPad = stringAttr("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return fail("auto_pad=" + autoPad + " is not supported");
   if (isMax && node->output_size() > 1 && !node->output(1).empty())
     return fail("MaxPool's Indices output is not supported");
   std::optional<SmallVector<int64_t>> kernel = intsAttr("kernel_shape");
   if (!kernel || kernel->size() != 2)
     return fail("kernel_shape must have 2 values");
-  SmallVector<int64_t> strides = intsAttr("strides").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations = intsAttr("dilations").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads = intsAttr("pads").value_or(
-      SmallVector<int64_t>{0, 0, 0, 0});
-  if (autoPad == "VALID")
-    pads = {0, 0, 0, 0};
-  if (failed(checkWindow(strides, dilations, pads)))
+  FailureOr<Window> attrs = readWindow();
+  if (failed(attrs))
     return failure();
+  SmallVector<int64_t> strides = attrs->strides, dilations = attrs->dilations,
+                       pads = attrs->pads;
   if ((*kernel)[0] < 1 || (*kernel)[1] < 1)
     return fail("kernel_shape " + shapeString(*kernel) + " is not positive");
   int64_t outHW[2];
