@@ -15,6 +15,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -234,8 +235,19 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName,
       return fail("cannot load MLIR's async runtime (" +
                   llvm::Twine(VSQUANT_MLIR_ASYNC_RUNTIME) + "): " + error);
   }
+  // LLVM's optimizer needs this CPU's target machine: without one its cost
+  // model knows no vector registers and vectorizes nothing (quantization,
+  // packing, the float path would all run as scalar loops).
+  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return fail("cannot describe this CPU to LLVM: " +
+                llvm::toString(machineBuilder.takeError()));
+  auto machine = machineBuilder->createTargetMachine();
+  if (!machine)
+    return fail("cannot create a target machine for this CPU: " +
+                llvm::toString(machine.takeError()));
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                               /*targetMachine=*/nullptr);
+                                               machine->get());
   options.transformer = transformer;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
