@@ -15,7 +15,12 @@
 //      layer) in W8A8 / W4A8 V16 ui4: the tiled kernels (an implicit im2col
 //      over the padded input) against vsquant's exact reference lowering and
 //      the fp32 path, each tiled result checked bit for bit against the
-//      reference lowering's.
+//      reference lowering's;
+//  (e) attention's batch_matmuls of two activations (Q K^T and P V, 8 heads,
+//      256 tokens of 64): both operands quantized per vector at run time,
+//      the right one packed by the generated code on every call, against
+//      the exact reference lowering and the fp32 path, checked bit for bit
+//      against the reference lowering.
 // GEMVs run with cold caches (a 192 MiB read evicts the weights before each
 // timed run): they stream their weights from memory, as in a model larger
 // than the cache. Each quantized GEMV is checked bit for bit against the
@@ -25,7 +30,7 @@
 //   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
 //                    [--repeat=5] [--num-threads=1,2] [--only=<substring>]
 //                    [--float-gemm=true] [--probe-mib=512] [--evict-mib=192]
-//                    [--conv=true]
+//                    [--conv=true] [--attention=true]
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,6 +82,9 @@ static cl::opt<unsigned> evictMiB("evict-mib", cl::init(192),
                                            "MiB"));
 static cl::opt<bool> convLayers("conv", cl::init(true),
                                 cl::desc("Also time the conv2d layers (d)"));
+static cl::opt<bool> attention(
+    "attention", cl::init(true),
+    cl::desc("Also time attention's batch_matmuls of two activations (e)"));
 static cl::opt<bool> floatGemm(
     "float-gemm", cl::init(true),
     cl::desc("Also time the fp32 GEMM through upstream's default lowering "
@@ -338,6 +346,56 @@ func.func @main(%x: tensor<1x{0}x{1}x{2}xf32>) -> tensor<1x{3}x{4}x{5}xf32> {{
       .str();
 }
 
+/// One of attention's batch_matmuls: [h] x M x K times [h] x K x N, both
+/// operands activations (inputs of the function).
+struct AttentionProduct {
+  const char *name;
+  int64_t heads, m, k, n;
+  /// The left operand is a softmax output (unsigned, ui8).
+  bool unsignedLhs;
+  double macs() const { return double(heads) * m * k * n; }
+};
+
+/// fp32 batch_matmul, or both operands quantized per vector of `vector`
+/// along K at run time (si8 / ui8 with fp32 scales, as dynamic activations
+/// are) and multiplied by vsquant.batch_matmul.
+std::string attentionModel(const AttentionProduct &a, int64_t vector,
+                           bool quantized) {
+  std::string lhs = formatv("{0}x{1}x{2}", a.heads, a.m, a.k),
+              rhs = formatv("{0}x{1}x{2}", a.heads, a.k, a.n),
+              out = formatv("{0}x{1}x{2}", a.heads, a.m, a.n);
+  if (!quantized)
+    return formatv(R"mlir(
+func.func @main(%a: tensor<{0}xf32>, %b: tensor<{1}xf32>) -> tensor<{2}xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<{2}xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<{2}xf32>) -> tensor<{2}xf32>
+  %y = linalg.batch_matmul ins(%a, %b : tensor<{0}xf32>, tensor<{1}xf32>) outs(%acc : tensor<{2}xf32>) -> tensor<{2}xf32>
+  return %y : tensor<{2}xf32>
+}
+)mlir",
+                   lhs, rhs, out)
+        .str();
+  std::string lhsType =
+      formatv("!vsquant.tensor<{0}, #vsquant.format<{1}, per_vector(axis = "
+              "2, size = {2}), scale = f32>>",
+              lhs, a.unsignedLhs ? "ui8" : "si8", vector);
+  std::string rhsType =
+      formatv("!vsquant.tensor<{0}, #vsquant.format<si8, per_vector(axis = "
+              "1, size = {1}), scale = f32>>",
+              rhs, vector);
+  return formatv(R"mlir(
+func.func @main(%a: tensor<{0}xf32>, %b: tensor<{1}xf32>) -> tensor<{2}xf32> {{
+  %aq = vsquant.dynamic_quantize %a : tensor<{0}xf32> -> {3}
+  %bq = vsquant.dynamic_quantize %b : tensor<{1}xf32> -> {4}
+  %y = vsquant.batch_matmul %aq, %bq : {3}, {4} -> tensor<{2}xf32>
+  return %y : tensor<{2}xf32>
+}
+)mlir",
+                 lhs, rhs, out, lhsType, rhsType)
+      .str();
+}
+
 struct Bench {
   mlir::DialectRegistry registry;
   std::unique_ptr<mlir::MLIRContext> context;
@@ -359,11 +417,11 @@ struct Bench {
     (void)sink;
   }
 
-  /// Compiles `ir`, runs it `repeat` times on `input`; best time in
+  /// Compiles `ir`, runs it `repeat` times on `inputs`; best time in
   /// seconds and the output. `coldCache` evicts the caches before each run.
   Expected<std::pair<double, std::vector<float>>>
   run(const std::string &ir, const rt::CodegenOptions &options,
-      const std::vector<float> &input, unsigned runs, bool coldCache) {
+      ArrayRef<std::vector<float>> inputs, unsigned runs, bool coldCache) {
     auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, context.get());
     if (!module)
       return createStringError("cannot parse the benchmark model");
@@ -371,7 +429,9 @@ struct Bench {
     if (!compiled)
       return compiled.takeError();
     rt::CompiledModel &model = **compiled;
-    std::copy(input.begin(), input.end(), model.inputs()[0].data.begin());
+    for (size_t i = 0; i < inputs.size(); ++i)
+      std::copy(inputs[i].begin(), inputs[i].end(),
+                model.inputs()[i].data.begin());
     model.run(); // first touch of pages, lazy runtime set-up
     double t = best(
         runs, [&] { model.run(); },
@@ -387,6 +447,13 @@ bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
   return a.size() == b.size() &&
          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
+
+bool timeConvLayers(Bench &bench, std::mt19937 &rng,
+                    ArrayRef<unsigned> threadCounts,
+                    std::map<unsigned, double> &peakGMACs, raw_ostream &os);
+bool timeAttention(Bench &bench, std::mt19937 &rng,
+                   ArrayRef<unsigned> threadCounts,
+                   std::map<unsigned, double> &peakGMACs, raw_ostream &os);
 
 } // namespace
 
@@ -548,10 +615,21 @@ int main(int argc, char **argv) {
       }
     }
   }
-  if (!convLayers)
-    return 0;
+  if (convLayers && !timeConvLayers(bench, rng, threadCounts, peakGMACs, os))
+    return 1;
+  if (attention &&
+      !timeAttention(bench, rng, threadCounts, peakGMACs, os))
+    return 1;
+  return 0;
+}
 
-  // (d) conv2d layers.
+namespace {
+
+/// (d): false on error (reported).
+bool timeConvLayers(Bench &bench, std::mt19937 &rng,
+                    ArrayRef<unsigned> threadCounts,
+                    std::map<unsigned, double> &peakGMACs, raw_ostream &os) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
   os << "\nconv2d layer                           threads   time ms   GMAC/s"
         "  x int8 peak  x reference  x fp32 path  check\n";
   ConvLayer layers[] = {{"3x3 C64->64 24x80", 24, 80, 64, 64, 3, 1, 1},
@@ -569,7 +647,7 @@ int main(int argc, char **argv) {
     if (!floatResult) {
       errs() << "vsq-bench-matmul: " << toString(floatResult.takeError())
              << "\n";
-      return 1;
+      return false;
     }
     for (const QuantCase &c : convCases) {
       std::string name = std::string("conv ") + l.name + " " + c.name();
@@ -584,7 +662,7 @@ int main(int argc, char **argv) {
       auto qx = q::quantizeTensor(x, {1, l.h, l.w, l.c}, xf, max);
       if (!qk || !qx) {
         errs() << "vsq-bench-matmul: quantization failed\n";
-        return 1;
+        return false;
       }
       std::string ir = quantConvModel(l, c, *qk, qx->coarse[0]);
       rt::CodegenOptions reference;
@@ -592,7 +670,7 @@ int main(int argc, char **argv) {
       auto exact = bench.run(ir, reference, x, 1, false);
       if (!exact) {
         errs() << "vsq-bench-matmul: " << toString(exact.takeError()) << "\n";
-        return 1;
+        return false;
       }
       for (unsigned t : threadCounts) {
         rt::CodegenOptions options;
@@ -601,7 +679,7 @@ int main(int argc, char **argv) {
         if (!result) {
           errs() << "vsq-bench-matmul: " << toString(result.takeError())
                  << "\n";
-          return 1;
+          return false;
         }
         double time = result->first;
         os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
@@ -616,5 +694,65 @@ int main(int argc, char **argv) {
       }
     }
   }
-  return 0;
+  return true;
 }
+
+/// (e): false on error (reported).
+bool timeAttention(Bench &bench, std::mt19937 &rng,
+                   ArrayRef<unsigned> threadCounts,
+                   std::map<unsigned, double> &peakGMACs, raw_ostream &os) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_real_distribution<float> probability(0.0f, 1.0f);
+  os << "\nattention batch_matmul                 threads   time ms   GMAC/s"
+        "  x int8 peak  x reference  x fp32 path  check\n";
+  AttentionProduct products[] = {{"Q K^T 8x256x64x256", 8, 256, 64, 256, false},
+                                 {"P V 8x256x256x64", 8, 256, 256, 64, true}};
+  auto report = [&](auto &result) {
+    if (!result)
+      errs() << "vsq-bench-matmul: " << toString(result.takeError()) << "\n";
+    return bool(result);
+  };
+  for (const AttentionProduct &a : products) {
+    std::vector<float> lhs(a.heads * a.m * a.k), rhs(a.heads * a.k * a.n);
+    for (float &e : lhs)
+      e = a.unsignedLhs ? probability(rng) : normal(rng);
+    for (float &e : rhs)
+      e = normal(rng);
+    std::vector<std::vector<float>> inputs = {lhs, rhs};
+    auto floatResult = bench.run(attentionModel(a, 0, false),
+                                 rt::CodegenOptions(), inputs, repeat, false);
+    if (!report(floatResult))
+      return false;
+    for (int64_t vector : {16, 32}) {
+      std::string name = formatv("{0} V{1}", a.name, vector).str();
+      if (!only.empty() && name.find(only) == std::string::npos)
+        continue;
+      std::string ir = attentionModel(a, vector, true);
+      rt::CodegenOptions reference;
+      reference.kernels = "reference";
+      auto exact = bench.run(ir, reference, inputs, 1, false);
+      if (!report(exact))
+        return false;
+      for (unsigned t : threadCounts) {
+        rt::CodegenOptions options;
+        options.numThreads = t;
+        auto result = bench.run(ir, options, inputs, repeat, false);
+        if (!report(result))
+          return false;
+        double time = result->first;
+        os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
+                      "{6,11:f1}  {7}\n",
+                      name, t, time * 1e3, a.macs() / time / 1e9,
+                      a.macs() / time / 1e9 / peakGMACs[t],
+                      exact->first / time, floatResult->first / time,
+                      sameBits(exact->second, result->second)
+                          ? "= reference"
+                          : "DIFFERS from reference");
+        os.flush();
+      }
+    }
+  }
+  return true;
+}
+
+} // namespace

@@ -1,5 +1,6 @@
-// vsquant.matmul compiled for the CPU and run: fp32 and two-level scales, a
-// tail vector (K = 5, V = 4), si8 x si4. All scales are powers of two, so
+// vsquant.matmul and batch_matmul compiled for the CPU and run: fp32 and
+// two-level scales, a tail vector (K = 5, V = 4), si8 x si4, weights known at
+// compile time and computed at run time. All scales are powers of two, so
 // every expected value is exact (hand-computed below). The same numbers from
 // the reference lowering, the tiled kernels for AVX-512 VNNI (also on two
 // threads) and for AVX2.
@@ -15,6 +16,8 @@
 #w_f32 = #vsquant.format<si4, per_vector(axis = 0, size = 4), scale = f32>
 #a_ui4 = #vsquant.format<si8, per_vector(axis = 1, size = 4), scale = ui4>
 #w_ui4 = #vsquant.format<si4, per_vector(axis = 0, size = 4), scale = ui4, coarse = per_channel(axis = 1)>
+#ba_f32 = #vsquant.format<si8, per_vector(axis = 2, size = 4), scale = f32>
+#bb_f32 = #vsquant.format<si8, per_vector(axis = 1, size = 4), scale = f32>
 
 func.func private @printMemrefF32(tensor<*xf32>)
 
@@ -68,5 +71,26 @@ func.func @main() {
   %y3 = vsquant.matmul %aq, %w bias(%bias : tensor<3xf32>) relu : !vsquant.tensor<2x5, #a_f32>, !vsquant.tensor<5x3, #w_f32> -> tensor<2x3xf32>
   %y3_u = tensor.cast %y3 : tensor<2x3xf32> to tensor<*xf32>
   call @printMemrefF32(%y3_u) : (tensor<*xf32>) -> ()
+
+  // batch_matmul of two activations (B computed at run time, packed by the
+  // generated code), both dynamic si8 per vector of 4 along K = 5.
+  // Batch 0: A = [127, 0, -127, 1 | 127] (s = 1); B columns
+  // [127, 1, 0, -127 | 127] (s = 1, 1) and [254, 0, 2, 0 | -254] (s = 2, 2;
+  // q = [127, 0, 1, 0 | -127]): Y = [16002 + 16129, 2 * 16002 - 2 * 16129]
+  // = [32131, -254]. Batch 1: A = [254, 2, 0, -254 | -254] (s = 2,
+  // q = [127, 1, 0, -127 | -127]); B columns [0, 127, 0, 0 | 127] and
+  // [-127, 0, 0, 127 | 0] (s = 1; the all-zero vector has s = 0):
+  // Y = [2 * 127 - 2 * 16129, 2 * (-32258)] = [-32004, -64516].
+  // CHECK: [32131,   -254]
+  // CHECK: [-32004,   -64516]
+  %ba = arith.constant dense<[[[127.0, 0.0, -127.0, 1.0, 127.0]], [[254.0, 2.0, 0.0, -254.0, -254.0]]]> : tensor<2x1x5xf32>
+  %bb = arith.constant dense<[[[127.0, 254.0], [1.0, 0.0], [0.0, 2.0], [-127.0, 0.0], [127.0, -254.0]],
+                              [[0.0, -127.0], [127.0, 0.0], [0.0, 0.0], [0.0, 127.0], [127.0, 0.0]]]> : tensor<2x5x2xf32>
+  %baq = vsquant.dynamic_quantize %ba : tensor<2x1x5xf32> -> !vsquant.tensor<2x1x5, #ba_f32>
+  %bbq = vsquant.dynamic_quantize %bb : tensor<2x5x2xf32> -> !vsquant.tensor<2x5x2, #bb_f32>
+  %by = vsquant.batch_matmul %baq, %bbq : !vsquant.tensor<2x1x5, #ba_f32>, !vsquant.tensor<2x5x2, #bb_f32> -> tensor<2x1x2xf32>
+  %by2 = tensor.collapse_shape %by [[0, 1], [2]] : tensor<2x1x2xf32> into tensor<2x2xf32>
+  %by_u = tensor.cast %by2 : tensor<2x2xf32> to tensor<*xf32>
+  call @printMemrefF32(%by_u) : (tensor<*xf32>) -> ()
   return
 }

@@ -12,6 +12,7 @@
 #include "vsquant/Dialect/VSQuant/IR/VSQuant.h"
 #include "vsquant/InitAll.h"
 #include "vsquant/Quant/Quantizer.h"
+#include "vsquant/Runtime/CompiledModel.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/TargetParser/Host.h"
+
+#include "gtest/gtest.h"
 
 #include <cstring>
 #include <string>
@@ -89,6 +93,14 @@ std::string intsText(llvm::ArrayRef<T> v, unsigned bits) {
   return hexBytes(bytes.data(), bytes.size());
 }
 
+/// "!vsquant.tensor<2x3, #vsquant.format<...>>".
+inline std::string qtensorText(llvm::ArrayRef<int64_t> shape,
+                               const quant::TensorFormat &f) {
+  std::string dims = shapeText(shape);
+  dims.pop_back(); // "2x3x" -> "2x3"
+  return "!vsquant.tensor<" + dims + ", " + formatText(f) + ">";
+}
+
 /// `vsquant.constant` of a library-quantized tensor of `shape` (values,
 /// scales and, for two-level formats, coarse scales), typed `type`.
 inline std::string constantText(const quant::QuantizedTensor &q,
@@ -143,6 +155,43 @@ inline bool tiledKernelTakes(const std::string &ir, mlir::MLIRContext *ctx,
   bool found = false;
   module->walk([&](mlir::vsquant::DotAccumulateOp) { found = true; });
   return found;
+}
+
+/// The tiled code generators this CPU can run: AVX2, AVX-512 VNNI on one and
+/// on two threads.
+inline std::vector<runtime::CodegenOptions> tiledGenerators() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<runtime::CodegenOptions> tiled;
+  if (features.lookup("avx2"))
+    tiled.push_back({"tiled", "avx2", 1});
+  if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
+    tiled.push_back({"tiled", "avx512vnni", 1});
+    tiled.push_back({"tiled", "avx512vnni", 2});
+  }
+  return tiled;
+}
+
+/// Compiles @f of `ir` with `generator`, runs it on `inputs` (one per
+/// argument, in order) and returns its first result; a failure to parse or
+/// compile is a test failure and returns nothing.
+inline std::vector<float>
+compileAndRun(Harness &harness, const std::string &ir,
+              const runtime::CodegenOptions &generator,
+              llvm::ArrayRef<std::vector<float>> inputs) {
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
+  EXPECT_TRUE(bool(module)) << ir;
+  if (!module)
+    return {};
+  auto compiled = runtime::CompiledModel::compile(*module, "f", generator);
+  if (!compiled) {
+    ADD_FAILURE() << llvm::toString(compiled.takeError()) << "\n" << ir;
+    return {};
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    std::copy(inputs[i].begin(), inputs[i].end(),
+              (*compiled)->inputs()[i].data.begin());
+  (*compiled)->run();
+  return (*compiled)->results()[0].data;
 }
 
 } // namespace vsquant::testing

@@ -11,10 +11,6 @@
 
 #include "IRText.h"
 
-#include "vsquant/Runtime/CompiledModel.h"
-
-#include "llvm/TargetParser/Host.h"
-
 #include "gtest/gtest.h"
 
 #include <cstdio>
@@ -27,14 +23,7 @@ namespace {
 
 TEST(TiledConvolution, MatchesTheReferenceLowering) {
   Harness harness;
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  std::vector<vsquant::runtime::CodegenOptions> tiled;
-  if (features.lookup("avx2"))
-    tiled.push_back({"tiled", "avx2", 1});
-  if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
-    tiled.push_back({"tiled", "avx512vnni", 1});
-    tiled.push_back({"tiled", "avx512vnni", 2});
-  }
+  std::vector<vsquant::runtime::CodegenOptions> tiled = tiledGenerators();
   if (tiled.empty())
     GTEST_SKIP() << "this CPU has no int8 dot-product instructions";
   std::mt19937 rng(20261124);
@@ -85,12 +74,7 @@ TEST(TiledConvolution, MatchesTheReferenceLowering) {
     auto qk = quantizeTensor(kv, kShape, k, max);
     ASSERT_TRUE(bool(qx) && bool(qk));
     float gamma = qx->coarse.empty() ? 1.0f : qx->coarse[0];
-    auto typeOf = [](std::vector<int64_t> shape, const TensorFormat &fmt) {
-      std::string dims = shapeText(shape);
-      dims.pop_back(); // "2x3x" -> "2x3"
-      return "!vsquant.tensor<" + dims + ", " + formatText(fmt) + ">";
-    };
-    std::string xType = typeOf(xShape, x), kType = typeOf(kShape, k);
+    std::string xType = qtensorText(xShape, x), kType = qtensorText(kShape, k);
     std::string ir = llvm::formatv(R"mlir(
 func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
   %g = arith.constant dense<{2}> : tensor<f32>
@@ -111,22 +95,8 @@ func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
     if (tiledKernelTakes(ir, harness.context.get(), tiled.front().target))
       ++tiledCases;
 
-    auto run = [&](const vsquant::runtime::CodegenOptions &generator)
-        -> std::vector<float> {
-      auto module =
-          mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
-      EXPECT_TRUE(bool(module)) << ir;
-      if (!module)
-        return {};
-      auto compiled =
-          vsquant::runtime::CompiledModel::compile(*module, "f", generator);
-      if (!compiled) {
-        ADD_FAILURE() << llvm::toString(compiled.takeError()) << "\n" << ir;
-        return {};
-      }
-      std::copy(xv.begin(), xv.end(), (*compiled)->inputs()[0].data.begin());
-      (*compiled)->run();
-      return (*compiled)->results()[0].data;
+    auto run = [&](const vsquant::runtime::CodegenOptions &generator) {
+      return compileAndRun(harness, ir, generator, {xv});
     };
     std::vector<float> expected = run({"reference", "none", 1});
     ASSERT_EQ(expected.size(), size_t(n * oh * ow * f));

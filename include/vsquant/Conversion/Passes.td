@@ -45,14 +45,16 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
                 "one int8 dot-product instruction per vector";
   let description = [{
     The reference lowering (`convert-vsquant-to-linalg`) is exact but runs at
-    the speed of generic loops. This pass lowers `vsquant.matmul` and
-    `vsquant.conv2d` with compile-time constant weights to code whose inner
-    loop is the CPU's int8 dot-product instruction, with the same bit-exact
-    result:
+    the speed of generic loops. This pass lowers `vsquant.matmul`,
+    `vsquant.batch_matmul` and `vsquant.conv2d` to code whose inner loop is
+    the CPU's int8 dot-product instruction, with the same bit-exact result:
 
     * the weights are repacked at compile time into the operand layout of the
       instruction (4-bit weights stay two per byte and are unpacked in
-      registers, integer scales stay bytes); `vpdpbusd` multiplies unsigned
+      registers, integer scales stay bytes); weights computed at run time
+      (both operands activations, every batch_matmul) are packed into the
+      same layout by the generated code on each call, one byte per element;
+      `vpdpbusd` multiplies unsigned
       by signed bytes, so with signed activations the weights are stored
       with a bias (q + 128, or q + 8 per nibble) and each dot product starts
       from -bias times the activations' vector sum, computed once per row;
@@ -74,10 +76,10 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       (window border, C to whole vectors); the filter becomes a
       (taps x vectors x V) x F weight matrix at compile time.
 
-    Everything the tiled kernel does not handle (batch_matmul,
-    depthwise_conv2d, weights not known at compile time, unsigned or wider
-    than 8-bit weights, vectors of different sizes on the two operands, AVX2
-    pairs that could saturate) goes through the
+    Everything the tiled kernel does not handle (depthwise_conv2d, a
+    convolution filter not known at compile time, unsigned or wider than
+    8-bit right operands, vectors of different sizes on the two operands,
+    dynamic shapes, AVX2 pairs that could saturate) goes through the
     reference lowering in the same conversion, so the pass always removes
     every vsquant op but the `vsquant.dot_accumulate` steps, which
     `convert-vsquant-dot-to-llvm` lowers after bufferization.

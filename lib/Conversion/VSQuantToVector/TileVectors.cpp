@@ -1,6 +1,6 @@
 //===- TileVectors.cpp - tiled vector-granularity contractions ------------===//
 //
-// Y = A * B for a vsquant.matmul (or conv2d) whose weights B are compile-time constants:
+// Y = A * B for a vsquant.matmul, batch_matmul or conv2d:
 //
 //  * B is repacked at compile time into blocks of L output columns (L = 16
 //    for AVX-512, 8 for AVX2): for each group of 4 consecutive k, the 4L
@@ -13,6 +13,9 @@
 //    signed one; the bias times the activations' per-vector sum (computed
 //    once per row) starts each dot product. Unsigned activations are the
 //    unsigned operand as they are. AVX2 multiplies |a| by sign(a) * w.
+//  * B that is not a compile-time constant (activations times activations,
+//    batch_matmul) is packed into the same layout by generated code on
+//    every call, one byte per element, with a leading batch dim.
 //  * A is padded along K to whole vectors.
 //  * conv2d is the same contraction over an implicit im2col: rows are
 //    output pixels, vectors are (kh, kw, channel vector) read in place from
@@ -89,6 +92,16 @@ struct Plan {
   int64_t lanes, columnBlocks, paddedN, rows, tileBlocks;
   int64_t threads = 1;
   bool twoLevel, fourBit, lhsSigned;
+  /// batch_matmul: A, B and Y have a leading batch dim of `batch` entries
+  /// (matmul and conv2d: 1, and no such dim).
+  bool batched = false;
+  int64_t batch = 1;
+  /// B is not a compile-time constant (or is batched): generated code packs
+  /// it into the same layout on every call, 8-bit elements only.
+  bool runtimeRhs = false;
+  /// Two-level weights against single-level activations: the weights enter
+  /// with their effective scales f32(sq * gamma).
+  bool rhsEffectiveScales = false;
   /// Weights are the unsigned operand, stored with this bias (0: they are
   /// the signed operand and the activations the unsigned or |a| one).
   int64_t weightBias = 0;
@@ -188,25 +201,38 @@ std::vector<int8_t> filterMatrix(const Plan &p, const std::vector<int8_t> &hwcf)
 /// Decides whether the tiled kernel handles `ops`, and how.
 std::optional<Plan> makePlan(const ContractionOperands &ops,
                              const TileVectorsOptions &options) {
-  if (ops.hasBatch || options.isa == DotProductISA::None)
+  if (options.isa == DotProductISA::None ||
+      ShapedType::isDynamicShape(ops.lhsType.getShape()) ||
+      ShapedType::isDynamicShape(ops.rhsType.getShape()))
     return std::nullopt;
   FormatAttr lf = ops.lhsType.getFormat(), rf = ops.rhsType.getFormat();
   Plan p;
   p.isa = options.isa;
+  p.batched = ops.hasBatch;
   ArrayRef<int64_t> lhsShape = ops.lhsType.getShape(),
                     rhsShape = ops.rhsType.getShape();
   // Weights: signed, at most 8 bits, scales per vector along K, per output
   // channel or per tensor. Activations: per vector along K, per row or per
   // tensor (conv2d input: per vector along C or per tensor). Vectors are
-  // whole 4-byte groups.
+  // whole 4-byte groups. Coarse scales per row / column or per tensor.
   Granularity lg = lf.getGranularity(), rg = rf.getGranularity();
-  int64_t rhsReduction = ops.conv ? 2 : 0, rhsChannel = ops.conv ? 3 : 1;
-  int64_t lhsReduction = ops.conv ? 3 : 1;
+  int64_t nb = p.batched ? 1 : 0;
+  int64_t rhsReduction = ops.conv ? 2 : nb, rhsChannel = ops.conv ? 3 : nb + 1;
+  int64_t lhsReduction = ops.conv ? 3 : nb + 1;
   if ((rg == Granularity::PerVector && rf.getAxis() != rhsReduction) ||
       (rg == Granularity::PerChannel && rf.getAxis() != rhsChannel) ||
       (lg == Granularity::PerVector && lf.getAxis() != lhsReduction) ||
-      (lg == Granularity::PerChannel && (ops.conv || lf.getAxis() != 0)) ||
+      (lg == Granularity::PerChannel && (ops.conv || lf.getAxis() != nb)) ||
+      (rf.isTwoLevel() && !rf.hasPerTensorCoarse() &&
+       rf.getCoarseAxis() != rhsChannel) ||
+      (!ops.conv && lf.isTwoLevel() && !lf.hasPerTensorCoarse() &&
+       lf.getCoarseAxis() != nb) ||
       !rf.isSignedElement() || rf.getElementBits() > 8)
+    return std::nullopt;
+  // Weights that are not compile-time constants are packed by the generated
+  // code (a convolution's filter must be constant).
+  p.runtimeRhs = p.batched || !matchPattern(ops.rhs[0], m_Constant());
+  if (p.runtimeRhs && ops.conv)
     return std::nullopt;
   if (ops.conv) {
     ArrayRef<int64_t> out = ops.resultType.getShape();
@@ -237,16 +263,21 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
     p.blocks = w.kernelHeight * w.kernelWidth * w.tapVectors;
     p.k = p.blocks * p.vector;
   } else {
-    p.m = lhsShape[0];
-    p.k = lhsShape[1];
-    p.n = rhsShape[1];
+    if (p.batched) {
+      p.batch = lhsShape[0];
+      if (rhsShape[0] != p.batch)
+        return std::nullopt;
+    }
+    p.m = lhsShape[nb];
+    p.k = lhsShape[nb + 1];
+    p.n = rhsShape[nb + 1];
     auto vectors = vectorsAlong(p.k, lf, rf);
     if (!vectors)
       return std::nullopt;
     std::tie(p.vector, p.blocks) = *vectors;
   }
   p.paddedK = p.blocks * p.vector;
-  p.fourBit = rf.getElementBits() <= 4 && p.vector % 8 == 0;
+  p.fourBit = !p.runtimeRhs && rf.getElementBits() <= 4 && p.vector % 8 == 0;
   p.lhsSigned = lf.isSignedElement();
   // Both two-level: SPEC.md's exact integer accumulation. Otherwise the fp32
   // one, a two-level operand entering with its effective scales
@@ -255,7 +286,7 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
     return std::nullopt;
   p.twoLevel = lf.isTwoLevel() && rf.isTwoLevel();
   p.lhsEffectiveScales = lf.isTwoLevel() && !p.twoLevel;
-  bool rhsEffectiveScales = rf.isTwoLevel() && !p.twoLevel;
+  p.rhsEffectiveScales = rf.isTwoLevel() && !p.twoLevel;
   int64_t qa = elementMax(lf), qb = elementMax(rf);
   if (p.isa == DotProductISA::AVX512VNNI) {
     // vpdpbusd: unsigned bytes times signed bytes, exact in i32 for any V
@@ -298,6 +329,8 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   p.rows = std::min(rows, p.m);
   p.threads = std::max<int64_t>(1, options.numThreads);
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
+  if (p.runtimeRhs)
+    return p;
 
   // The weights must be known at compile time. Repacking expands a splat;
   // past 2^28 elements (memory) the reference lowering keeps it a splat.
@@ -327,7 +360,7 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
         return std::nullopt;
       p.rhsIntScales.assign(sq.begin(), sq.end());
     }
-    if (rhsEffectiveScales) {
+    if (p.rhsEffectiveScales) {
       p.rhsScales.resize(p.rhsIntScales.size());
       for (size_t i = 0; i < p.rhsIntScales.size(); ++i)
         p.rhsScales[i] = ::vsquant::quant::effectiveScale(p.rhsIntScales[i],
@@ -502,11 +535,16 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
     high = {0, w.bottom, w.right, w.tapVectors * p.vector - w.channels};
     vectorsPerLead = w.tapVectors;
   } else {
-    lead = {p.m};
-    low = {0, 0};
-    high = {0, p.paddedK - p.k};
+    if (p.batched)
+      lead.push_back(p.batch);
+    lead.push_back(p.m);
+    low.assign(lead.size() + 1, 0);
+    high.assign(lead.size() + 1, 0);
+    high.back() = p.paddedK - p.k;
     vectorsPerLead = p.blocks;
   }
+  // The dim of a per-row scale / coarse scale in the grid.
+  unsigned rowDim = p.batched ? 1 : 0;
   unsigned leadRank = lead.size(), rank = leadRank + 1;
   SmallVector<int64_t> grid(lead);
   grid.push_back(vectorsPerLead);
@@ -572,7 +610,8 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
     // One scale per row (matmul) or for all: the same for every vector.
     bool perRow = lg == Granularity::PerChannel;
     scales = broadcastTo(b, loc, scales, grid,
-                         perRow ? std::optional<unsigned>(0) : std::nullopt);
+                         perRow ? std::optional<unsigned>(rowDim)
+                                : std::nullopt);
   }
   if (p.twoLevel) {
     // sq (unsigned i8 / i16) -> i32.
@@ -587,7 +626,7 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
     Value coarse = ops.lhs[2];
     AffineMap coarseMap = AffineMap::get(rank, 0, {}, ctx);
     if (!lf.hasPerTensorCoarse())
-      coarseMap = AffineMap::get(rank, 0, getAffineDimExpr(0, ctx));
+      coarseMap = AffineMap::get(rank, 0, getAffineDimExpr(rowDim, ctx));
     scales = elementwise(b, loc, grid, b.getF32Type(),
                          ValueRange{scales, coarse}, {id, coarseMap},
                          [](OpBuilder &nb, Location nl, ValueRange args) {
@@ -607,7 +646,108 @@ struct RhsBuffers {
   Value coarse;       ///< paddedN f32 (two-level)
 };
 
-RhsBuffers prepareRhs(OpBuilder &b, Location loc, const Plan &p) {
+/// Run-time weights packed by generated code into packWeights' and
+/// packScaleGrid's layouts (8-bit elements), with a leading batch dim when
+/// batched: values [b,] K x N -> [b,] block x (K/4 x L x 4), scale grid
+/// [b,] J x N -> [b,] block x (J x L), coarse scales -> paddedN.
+RhsBuffers prepareRuntimeRhs(OpBuilder &b, Location loc, const Plan &p,
+                             const ContractionOperands &ops) {
+  MLIRContext *ctx = b.getContext();
+  FormatAttr rf = ops.rhsType.getFormat();
+  unsigned nb = p.batched ? 1 : 0;
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<int64_t> lead;
+  if (p.batched)
+    lead.push_back(p.batch);
+  SmallVector<int64_t> low(nb + 2, 0), high(nb + 2, 0);
+  SmallVector<AffineExpr> batchExpr;
+  if (p.batched)
+    batchExpr.push_back(d(0));
+  // [b,] d(nb) = block, d(nb+1) = group or vector, d(nb+2) = lane, ...
+  auto column = d(nb) * p.lanes + d(nb + 2);
+  // The packed shape [b,] block x inner and its map to the source
+  // [b,] row x column.
+  auto blocked = [&](ArrayRef<int64_t> inner, AffineExpr row) {
+    SmallVector<int64_t> shape(lead);
+    shape.push_back(p.columnBlocks);
+    shape.append(inner.begin(), inner.end());
+    SmallVector<AffineExpr> src(batchExpr);
+    src.append({row, column});
+    return std::make_pair(shape, AffineMap::get(shape.size(), 0, src, ctx));
+  };
+  // [b,] block x inner... -> [b,] block x (product of inner).
+  auto collapseInner = [&](Value t, unsigned innerDims) {
+    SmallVector<ReassociationIndices> groups;
+    for (unsigned i = 0; i <= nb; ++i)
+      groups.push_back({int64_t(i)});
+    ReassociationIndices inner;
+    for (unsigned i = 0; i < innerDims; ++i)
+      inner.push_back(nb + 1 + i);
+    groups.push_back(inner);
+    return tensor::CollapseShapeOp::create(b, loc, t, groups).getResult();
+  };
+
+  RhsBuffers buffers;
+  high[nb] = p.paddedK - p.k;
+  high[nb + 1] = p.paddedN - p.n;
+  Value values = padWithZeros(b, loc, ops.rhs[0], low, high);
+  auto [valueShape, valueMap] =
+      blocked({p.paddedK / 4, p.lanes, 4}, d(nb + 1) * 4 + d(nb + 3));
+  Value bias = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(p.weightBias));
+  Value packed = elementwise(
+      b, loc, valueShape, b.getI8Type(), values, {valueMap},
+      [&](OpBuilder &nb2, Location nl, ValueRange args) -> Value {
+        if (!p.weightBias)
+          return args[0];
+        return arith::AddIOp::create(nb2, nl, args[0], bias);
+      });
+  buffers.weights = readOnlyBuffer(b, loc, collapseInner(packed, 3));
+
+  // The scale grid [b,] J x N: per vector as given, else broadcast.
+  SmallVector<int64_t> grid(lead);
+  grid.append({p.blocks, p.n});
+  Value scales = ops.rhs[1];
+  Granularity rg = rf.getGranularity();
+  if (rg != Granularity::PerVector)
+    scales = broadcastTo(b, loc, scales, grid,
+                         rg == Granularity::PerChannel
+                             ? std::optional<unsigned>(nb + 1)
+                             : std::nullopt);
+  Value coarse;
+  if (rf.isTwoLevel())
+    coarse = broadcastTo(b, loc, ops.rhs[2], {p.n},
+                         rf.hasPerTensorCoarse() ? std::nullopt
+                                                 : std::optional<unsigned>(0));
+  if (p.rhsEffectiveScales) {
+    AffineMap id = AffineMap::getMultiDimIdentityMap(grid.size(), ctx);
+    AffineMap coarseMap = AffineMap::get(grid.size(), 0, d(nb + 1));
+    scales = elementwise(b, loc, grid, b.getF32Type(), ValueRange{scales, coarse},
+                         {id, coarseMap},
+                         [](OpBuilder &nb2, Location nl, ValueRange args) {
+                           Value sq = arith::UIToFPOp::create(
+                               nb2, nl, nb2.getF32Type(), args[0]);
+                           return arith::MulFOp::create(nb2, nl, sq, args[1]);
+                         });
+  }
+  SmallVector<int64_t> gridLow(nb + 2, 0), gridHigh(nb + 2, 0);
+  gridHigh[nb + 1] = p.paddedN - p.n;
+  scales = padWithZeros(b, loc, scales, gridLow, gridHigh);
+  auto [scaleShape, scaleMap] = blocked({p.blocks, p.lanes}, d(nb + 1));
+  Type scaleElement = cast<RankedTensorType>(scales.getType()).getElementType();
+  Value packedScales = elementwise(
+      b, loc, scaleShape, scaleElement, scales, {scaleMap},
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  buffers.scales = readOnlyBuffer(b, loc, collapseInner(packedScales, 2));
+  if (p.twoLevel)
+    buffers.coarse = readOnlyBuffer(
+        b, loc, padWithZeros(b, loc, coarse, {0}, {p.paddedN - p.n}));
+  return buffers;
+}
+
+RhsBuffers prepareRhs(OpBuilder &b, Location loc, const Plan &p,
+                      const ContractionOperands &ops) {
+  if (p.runtimeRhs)
+    return prepareRuntimeRhs(b, loc, p, ops);
   RhsBuffers buffers;
   std::vector<int8_t> packed = packWeights(p);
   buffers.weights =
@@ -651,7 +791,10 @@ public:
     groupBytes = VectorType::get({4 * p.lanes}, i8);
   }
 
-  void emit(Value m0, Value block0, int64_t rows, int64_t blocks) {
+  /// `batchIndex`: the batch entry (batched plans only).
+  void emit(Value batchIndex, Value m0, Value block0, int64_t rows,
+            int64_t blocks) {
+    this->batchIndex = batchIndex;
     this->m0 = m0;
     this->block0 = block0;
     this->rows = rows;
@@ -673,7 +816,7 @@ private:
   const RhsBuffers &rhs;
   Value out;
   VectorType lanesI32, lanesI64, lanesF32, groupBytes;
-  Value m0, block0;
+  Value batchIndex, m0, block0;
   int64_t rows = 0, blocks = 0;
   /// Per tile row: matmul {row}; conv2d {n, oh * strideH, ow * strideW}.
   SmallVector<SmallVector<Value, 3>> rowLeads;
@@ -696,9 +839,18 @@ private:
   Value row(int64_t r) { return add(m0, index(b, loc, r)); }
   Value block(int64_t c) { return add(block0, index(b, loc, c)); }
 
+  /// Indices into a batched operand: the batch entry first.
+  SmallVector<Value, 4> batchedAt(ValueRange at) {
+    SmallVector<Value, 4> all;
+    if (p.batched)
+      all.push_back(batchIndex);
+    all.append(at.begin(), at.end());
+    return all;
+  }
+
   SmallVector<Value, 3> rowLead(int64_t r) {
     if (!p.conv)
-      return {row(r)};
+      return SmallVector<Value, 3>(batchedAt(row(r)));
     const Plan::Window &w = *p.conv;
     Value pixel = row(r);
     Value ow = rem(pixel, w.outWidth), rest = div(pixel, w.outWidth);
@@ -711,8 +863,14 @@ private:
     SmallVector<VectorSite> sites;
     if (!p.conv) {
       Value k0 = mul(j, p.vector);
-      for (int64_t r = 0; r < rows; ++r)
-        sites.push_back({{rowLeads[r][0], k0}, {rowLeads[r][0], j}});
+      for (int64_t r = 0; r < rows; ++r) {
+        VectorSite site;
+        site.bytes.assign(rowLeads[r].begin(), rowLeads[r].end());
+        site.grid = site.bytes;
+        site.bytes.push_back(k0);
+        site.grid.push_back(j);
+        sites.push_back(site);
+      }
       return sites;
     }
     // j = (kh * KW + kw) * tapVectors + channel vector.
@@ -776,8 +934,7 @@ private:
         if (!p.fourBit) {
           w[c] = vector::LoadOp::create(
               b, loc, groupBytes, rhs.weights,
-              ValueRange{block(c),
-                         add(wBase, index(b, loc, g * 4 * p.lanes))});
+              batchedAt({block(c), add(wBase, index(b, loc, g * 4 * p.lanes))}));
           continue;
         }
         // Two groups per byte, low nibble first. Biased nibbles are
@@ -785,8 +942,8 @@ private:
         if (g % 2 == 0)
           packed[c] = vector::LoadOp::create(
               b, loc, groupBytes, rhs.weights,
-              ValueRange{block(c),
-                         add(wBase, index(b, loc, (g / 2) * 4 * p.lanes))});
+              batchedAt({block(c),
+                         add(wBase, index(b, loc, (g / 2) * 4 * p.lanes))}));
         Value x = packed[c];
         if (p.weightBias) {
           w[c] = g % 2 == 0 ? Value(arith::AndIOp::create(b, loc, x, lowNibble))
@@ -815,7 +972,7 @@ private:
     auto stored = cast<MemRefType>(rhs.scales.getType()).getElementType();
     Value v = vector::LoadOp::create(
         b, loc, VectorType::get({p.lanes}, stored), rhs.scales,
-        ValueRange{block(c), mul(j, index(b, loc, p.lanes))});
+        batchedAt({block(c), mul(j, index(b, loc, p.lanes))}));
     if (stored != type.getElementType())
       v = arith::ExtUIOp::create(b, loc, type, v);
     return v;
@@ -825,7 +982,8 @@ private:
   /// back): when N is not a multiple of the SIMD width, the last block's
   /// store is masked (out-of-bounds lanes dropped).
   void store(int64_t r, int64_t c, Value v) {
-    SmallVector<Value, 2> at = {row(r), mul(block(c), index(b, loc, p.lanes))};
+    SmallVector<Value, 4> at =
+        batchedAt({row(r), mul(block(c), index(b, loc, p.lanes))});
     if (p.paddedN == p.n) {
       vector::StoreOp::create(b, loc, v, out, at);
       return;
@@ -939,8 +1097,12 @@ private:
 Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
                       const ContractionOperands &ops) {
   LhsBuffers lhs = prepareLhs(b, loc, p, ops);
-  RhsBuffers rhs = prepareRhs(b, loc, p);
-  auto outType = MemRefType::get({p.m, p.n}, b.getF32Type());
+  RhsBuffers rhs = prepareRhs(b, loc, p, ops);
+  SmallVector<int64_t> outShape;
+  if (p.batched)
+    outShape.push_back(p.batch);
+  outShape.append({p.m, p.n});
+  auto outType = MemRefType::get(outShape, b.getF32Type());
   Value out = memref::AllocOp::create(b, loc, outType);
 
   TileEmitter tiles(b, loc, p, lhs, rhs, out);
@@ -956,11 +1118,18 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
                     int64_t colStart, int64_t colTiles, int64_t blocks) {
     if (!rowTiles || !colTiles || !rows || !blocks)
       return;
-    // Tiles in order f = colTile * rowTiles + rowTile, from lo to hi.
+    // Tiles in order f = (batch * colTiles + colTile) * rowTiles + rowTile,
+    // from lo to hi.
     auto tilesOf = [&](Value lo, Value hi) {
       scf::ForOp::create(
           b, loc, lo, hi, index(b, loc, 1), ValueRange{},
           [&](OpBuilder &, Location, Value f, ValueRange) {
+            Value batchIndex;
+            if (p.batched) {
+              Value perBatch = index(b, loc, rowTiles * colTiles);
+              batchIndex = arith::DivUIOp::create(b, loc, f, perBatch);
+              f = arith::RemUIOp::create(b, loc, f, perBatch);
+            }
             Value perCol = index(b, loc, rowTiles);
             Value ct = arith::DivUIOp::create(b, loc, f, perCol);
             Value rt = arith::RemUIOp::create(b, loc, f, perCol);
@@ -970,11 +1139,11 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
             Value m0 = arith::AddIOp::create(
                 b, loc, index(b, loc, rowStart),
                 arith::MulIOp::create(b, loc, rt, index(b, loc, rows)));
-            tiles.emit(m0, block0, rows, blocks);
+            tiles.emit(batchIndex, m0, block0, rows, blocks);
             scf::YieldOp::create(b, loc);
           });
     };
-    int64_t total = rowTiles * colTiles;
+    int64_t total = p.batch * rowTiles * colTiles;
     int64_t threads = std::min(p.threads, total);
     if (threads <= 1) {
       tilesOf(index(b, loc, 0), index(b, loc, total));
@@ -999,7 +1168,7 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
   region(fullRows * p.rows, 1, rowRest, 0, fullCols, p.tileBlocks);
   region(fullRows * p.rows, 1, rowRest, fullCols * p.tileBlocks, 1, colRest);
 
-  auto matrixType = RankedTensorType::get({p.m, p.n}, b.getF32Type());
+  auto matrixType = RankedTensorType::get(outShape, b.getF32Type());
   Value result = bufferization::ToTensorOp::create(b, loc, matrixType, out,
                                                    /*restrict=*/true,
                                                    /*writable=*/true);

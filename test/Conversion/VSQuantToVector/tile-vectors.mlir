@@ -183,25 +183,63 @@ func.func @per_channel(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
 // -----
 
 // What the tiled kernels do not take goes through the reference lowering in
-// the same pass: weights not known at compile time (batch_matmul of two
-// activations) and unsigned weights.
+// the same pass: here unsigned weights.
 
-#a8 = #vsquant.format<si8, per_vector(axis = 2, size = 16), scale = f32>
-#b8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>
 #x8 = #vsquant.format<si8, per_tensor, scale = f32>
 #w8 = #vsquant.format<ui8, per_channel(axis = 1), scale = f32>
 
 // CHECK-LABEL: func.func @fallbacks
 // CHECK-NOT: vsquant.dot_accumulate
 // CHECK: return
-func.func @fallbacks(%a: tensor<2x4x32xf32>, %b: tensor<2x32x8xf32>, %x: tensor<4x32xf32>) -> (tensor<2x4x8xf32>, tensor<4x8xf32>) {
-  %aq = vsquant.dynamic_quantize %a : tensor<2x4x32xf32> -> !vsquant.tensor<2x4x32, #a8>
-  %bq = vsquant.dynamic_quantize %b : tensor<2x32x8xf32> -> !vsquant.tensor<2x32x8, #b8>
-  %y = vsquant.batch_matmul %aq, %bq : !vsquant.tensor<2x4x32, #a8>, !vsquant.tensor<2x32x8, #b8> -> tensor<2x4x8xf32>
+func.func @fallbacks(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
   %xq = vsquant.dynamic_quantize %x : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
   %w = vsquant.constant values(dense<3> : tensor<32x8xi8>) scales(dense<0.5> : tensor<8xf32>) : !vsquant.tensor<32x8, #w8>
   %z = vsquant.matmul %xq, %w : !vsquant.tensor<4x32, #x8>, !vsquant.tensor<32x8, #w8> -> tensor<4x8xf32>
-  return %y, %z : tensor<2x4x8xf32>, tensor<4x8xf32>
+  return %z : tensor<4x8xf32>
+}
+
+// -----
+
+// batch_matmul of two activations (attention's Q K^T): B is computed at run
+// time, so the generated code packs it on every call into the layout the
+// compile-time weights get, with a leading batch dim: B (2 x 32 x 8) is
+// padded to whole SIMD-wide column blocks (N = 16 on AVX-512), cut into
+// [batch][block][k / 4][lane][k % 4] and, on AVX-512, biased by 128 (added
+// as -128 in i8); its per-vector scales become [batch][block][j][lane]. The
+// tiles run over (batch, column tile, row tile) and read both operands at
+// their batch entry.
+
+#a8 = #vsquant.format<si8, per_vector(axis = 2, size = 16), scale = f32>
+#b8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = f32>
+
+// CHECK-DAG: #[[PACK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2 * 4 + d4, d1 * {{8|16}} + d3)>
+// CHECK-DAG: #[[SCALES:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1 * {{8|16}} + d3)>
+// CHECK-LABEL: func.func @batch_of_activations
+// VNNI: tensor.pad %{{.*}} low[0, 0, 0] high[0, 0, 8]
+// VNNI: } : tensor<2x32x8xi8> to tensor<2x32x16xi8>
+// VNNI: linalg.generic {indexing_maps = [#[[PACK]], #{{.*}}]{{.*}} ins(%{{.*}} : tensor<2x32x16xi8>) outs(%{{.*}} : tensor<2x1x8x16x4xi8>)
+// VNNI-NEXT: ^bb0(%[[IN:.*]]: i8, %{{.*}}: i8):
+// VNNI-NEXT: arith.addi %[[IN]], %c-128_i8 : i8
+// VNNI: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3, 4]] : tensor<2x1x8x16x4xi8> into tensor<2x1x512xi8>
+// VNNI: linalg.generic {indexing_maps = [#[[SCALES]], #{{.*}}]{{.*}} ins(%{{.*}} : tensor<2x2x16xf32>) outs(%{{.*}} : tensor<2x1x2x16xf32>)
+// AVX2: linalg.generic {indexing_maps = [#[[PACK]], #{{.*}}]{{.*}} ins(%{{.*}} : tensor<2x32x8xi8>) outs(%{{.*}} : tensor<2x1x8x8x4xi8>)
+// AVX2-NEXT: ^bb0(%[[IN:.*]]: i8, %{{.*}}: i8):
+// AVX2-NEXT: linalg.yield %[[IN]] : i8
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x4x8xf32>
+// CHECK: scf.for %[[F:.*]] = %c0 to %c{{[0-9]+}} step %c1 {
+// CHECK: %[[BATCH:.*]] = arith.divui %[[F]], %c{{.*}} : index
+// CHECK: vector.load %{{.*}}[%[[BATCH]], %{{.*}}, %{{.*}}] : memref<2x1x{{512|256}}xi8>, vector<{{64|32}}xi8>
+// CHECK: vsquant.dot_accumulate
+// CHECK: vector.{{store|transfer_write}} %{{.*}}, %[[OUT]][%[[BATCH]], %{{.*}}, %{{.*}}]
+// NONE-LABEL: func.func @batch_of_activations
+// NONE-NOT: vsquant.dot_accumulate
+// THREADS-LABEL: func.func @batch_of_activations
+// THREADS: scf.parallel
+func.func @batch_of_activations(%a: tensor<2x4x32xf32>, %b: tensor<2x32x8xf32>) -> tensor<2x4x8xf32> {
+  %aq = vsquant.dynamic_quantize %a : tensor<2x4x32xf32> -> !vsquant.tensor<2x4x32, #a8>
+  %bq = vsquant.dynamic_quantize %b : tensor<2x32x8xf32> -> !vsquant.tensor<2x32x8, #b8>
+  %y = vsquant.batch_matmul %aq, %bq : !vsquant.tensor<2x4x32, #a8>, !vsquant.tensor<2x32x8, #b8> -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
 }
 
 // -----
