@@ -101,6 +101,9 @@ private:
   CompiledModel() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*function)(void **) = nullptr;
+  /// Tiles run on MLIR's async runtime: its workers must be idle before the
+  /// engine (their code) is freed.
+  bool usesAsyncRuntime = false;
   std::vector<TensorBuffer> inputBuffers, resultBuffers;
   std::vector<void *> arguments;
 };
