@@ -3,6 +3,7 @@
 #include "vsquant/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -31,6 +32,11 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // vsquant-vectorize-elementwise's n-D transfers (whole reductions) as
+  // unrolled 1-D ones.
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   if (numThreads > 1) {
     // scf.parallel (the tiled kernels' tile loops) -> tasks on the async
     // runtime's thread pool; the program then needs libmlir_async_runtime.
@@ -57,6 +63,7 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass()); // the vectorizer's ub.poison
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -101,6 +108,7 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
     pm.addPass(createConvertVSQuantToLinalg());
   }
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createVSQuantVectorizeElementwise());
   buildLinalgToLLVMPipeline(pm, numThreads, target);
   pm.addPass(createVerifyVSQuantLowered());
   return success();

@@ -194,6 +194,15 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
       return fail("cannot lower @" + name + " to linalg (see the diagnostics "
                   "above)");
   }
+  {
+    // Elementwise ops as SIMD code before the loops are reordered (for the
+    // float layers too: the float path is a baseline, not a straw man).
+    PassManager pm(ctx);
+    pm.addNestedPass<func::FuncOp>(
+        mlir::vsquant::createVSQuantVectorizeElementwise());
+    if (failed(pm.run(module)))
+      return fail("cannot vectorize @" + name);
+  }
   if (options.moveReductionsOutward && failed(moveReductionsOutward(module)))
     return fail("cannot reorder the loops of @" + name);
   PassManager pm(ctx);

@@ -109,6 +109,34 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def VSQuantVectorizeElementwise
+    : Pass<"vsquant-vectorize-elementwise", "func::FuncOp"> {
+  let summary = "Tile the elementwise linalg ops around the kernels to their "
+                "innermost dimensions and vectorize them";
+  let description = [{
+    After vsquant is lowered, the quantization of activations, padding, the
+    packing of run-time weights, bias and dequantization are linalg.generic
+    ops. Lowered to scalar loops they are left to LLVM's loop vectorizer,
+    which fully unrolls short innermost loops (a vector of 16 elements) and
+    vectorizes the next loop out with gathers and byte scatters: quantizing
+    the activations then costs several times the int8 matmul that uses them.
+    This pass tiles each such op (static shapes, projected-permutation maps,
+    output written along the last loop) so that one tile covers its innermost
+    contiguous extent (at most 256 elements) and its whole reductions, and
+    vectorizes the tiles with upstream's linalg vectorizer.
+
+    Results stay bit-identical: only elementwise ops and reductions whose
+    combiner is order-free (max, min, integer sums) are vectorized; float
+    sums keep their loops and their order.
+
+    Example: `vsq-opt --pass-pipeline="builtin.module(func.func(vsquant-vectorize-elementwise))"`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
   let summary = "Lower vsquant.dot_accumulate to the target's int8 "
                 "dot-product instructions";
