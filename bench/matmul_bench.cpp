@@ -625,6 +625,41 @@ int main(int argc, char **argv) {
 
 namespace {
 
+/// Times the tiled kernels of `ir` on each thread count and prints a row
+/// per count: speed, fraction of the int8 probe, speed-up over the
+/// reference lowering (`referenceSeconds`) and the fp32 path, and whether
+/// the output equals the reference lowering's bit for bit. False on error
+/// (reported).
+bool timeAgainstReference(Bench &bench, const std::string &ir,
+                          ArrayRef<std::vector<float>> inputs,
+                          const std::string &name, double macs,
+                          double referenceSeconds,
+                          const std::vector<float> &referenceOutput,
+                          double floatSeconds, ArrayRef<unsigned> threadCounts,
+                          std::map<unsigned, double> &peakGMACs,
+                          raw_ostream &os) {
+  for (unsigned t : threadCounts) {
+    rt::CodegenOptions options;
+    options.numThreads = t;
+    auto result = bench.run(ir, options, inputs, repeat, false);
+    if (!result) {
+      errs() << "vsq-bench-matmul: " << toString(result.takeError()) << "\n";
+      return false;
+    }
+    double time = result->first;
+    os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
+                  "{6,11:f1}  {7}\n",
+                  name, t, time * 1e3, macs / time / 1e9,
+                  macs / time / 1e9 / peakGMACs[t], referenceSeconds / time,
+                  floatSeconds / time,
+                  sameBits(referenceOutput, result->second)
+                      ? "= reference"
+                      : "DIFFERS from reference");
+    os.flush();
+  }
+  return true;
+}
+
 /// (d): false on error (reported).
 bool timeConvLayers(Bench &bench, std::mt19937 &rng,
                     ArrayRef<unsigned> threadCounts,
@@ -672,26 +707,11 @@ bool timeConvLayers(Bench &bench, std::mt19937 &rng,
         errs() << "vsq-bench-matmul: " << toString(exact.takeError()) << "\n";
         return false;
       }
-      for (unsigned t : threadCounts) {
-        rt::CodegenOptions options;
-        options.numThreads = t;
-        auto result = bench.run(ir, options, x, repeat, false);
-        if (!result) {
-          errs() << "vsq-bench-matmul: " << toString(result.takeError())
-                 << "\n";
-          return false;
-        }
-        double time = result->first;
-        os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
-                      "{6,11:f1}  {7}\n",
-                      name, t, time * 1e3, l.macs() / time / 1e9,
-                      l.macs() / time / 1e9 / peakGMACs[t],
-                      exact->first / time, floatResult->first / time,
-                      sameBits(exact->second, result->second)
-                          ? "= reference"
-                          : "DIFFERS from reference");
-        os.flush();
-      }
+      if (!timeAgainstReference(bench, ir, {x}, name, l.macs(),
+                                exact->first, exact->second,
+                                floatResult->first, threadCounts, peakGMACs,
+                                os))
+        return false;
     }
   }
   return true;
@@ -733,23 +753,11 @@ bool timeAttention(Bench &bench, std::mt19937 &rng,
       auto exact = bench.run(ir, reference, inputs, 1, false);
       if (!report(exact))
         return false;
-      for (unsigned t : threadCounts) {
-        rt::CodegenOptions options;
-        options.numThreads = t;
-        auto result = bench.run(ir, options, inputs, repeat, false);
-        if (!report(result))
-          return false;
-        double time = result->first;
-        os << formatv("{0,-38} {1,7} {2,9:f3} {3,8:f1} {4,12:f2} {5,12:f1} "
-                      "{6,11:f1}  {7}\n",
-                      name, t, time * 1e3, a.macs() / time / 1e9,
-                      a.macs() / time / 1e9 / peakGMACs[t],
-                      exact->first / time, floatResult->first / time,
-                      sameBits(exact->second, result->second)
-                          ? "= reference"
-                          : "DIFFERS from reference");
-        os.flush();
-      }
+      if (!timeAgainstReference(bench, ir, inputs, name, a.macs(),
+                                exact->first, exact->second,
+                                floatResult->first, threadCounts, peakGMACs,
+                                os))
+        return false;
     }
   }
   return true;

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 
 #include <cstring>
+#include <random>
 #include <string>
 
 namespace vsquant::testing {
@@ -157,6 +158,23 @@ inline bool tiledKernelTakes(const std::string &ir, mlir::MLIRContext *ctx,
   return found;
 }
 
+/// Seeded random draws of the differential tests: shape / format choices
+/// and signed values of exponentially distributed magnitude.
+struct Draw {
+  std::mt19937 rng;
+  std::exponential_distribution<float> magnitude{4.0f};
+  explicit Draw(unsigned seed) : rng(seed) {}
+  int64_t pick(const std::vector<int64_t> &options) {
+    return options[rng() % options.size()];
+  }
+  /// +-|Exp(4)|, times a random factor in [1, spread].
+  float value(unsigned spread = 1) {
+    float sign = rng() % 2 ? 1.0f : -1.0f;
+    float m = magnitude(rng);
+    return sign * m * float(spread > 1 ? 1 + rng() % spread : 1);
+  }
+};
+
 /// The tiled code generators this CPU can run: AVX2, AVX-512 VNNI on one and
 /// on two threads.
 inline std::vector<runtime::CodegenOptions> tiledGenerators() {
@@ -192,6 +210,38 @@ compileAndRun(Harness &harness, const std::string &ir,
               (*compiled)->inputs()[i].data.begin());
   (*compiled)->run();
   return (*compiled)->results()[0].data;
+}
+
+/// Runs @f of `ir` through the reference lowering and each of `tiled`: every
+/// tiled output must have `elements` values, equal to the reference
+/// lowering's bit for bit.
+inline ::testing::AssertionResult
+tiledMatchReference(Harness &harness, const std::string &ir,
+                    llvm::ArrayRef<std::vector<float>> inputs,
+                    llvm::ArrayRef<runtime::CodegenOptions> tiled,
+                    size_t elements) {
+  std::vector<float> expected =
+      compileAndRun(harness, ir, {"reference", "none", 1}, inputs);
+  if (expected.size() != elements)
+    return ::testing::AssertionFailure()
+           << "reference lowering: " << expected.size() << " outputs, not "
+           << elements << "\n" << ir;
+  for (const runtime::CodegenOptions &generator : tiled) {
+    std::vector<float> y = compileAndRun(harness, ir, generator, inputs);
+    std::string label = generator.kernels + "/" + generator.target + "/" +
+                        std::to_string(generator.numThreads) + " threads\n";
+    if (y.size() != elements)
+      return ::testing::AssertionFailure()
+             << label << y.size() << " outputs, not " << elements << "\n"
+             << ir;
+    for (size_t i = 0; i < elements; ++i)
+      if (bitsOf(y[i]) != bitsOf(expected[i]))
+        return ::testing::AssertionFailure()
+               << "output element " << i << ": " << y[i] << " vs "
+               << expected[i] << "\n"
+               << label << ir;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 } // namespace vsquant::testing

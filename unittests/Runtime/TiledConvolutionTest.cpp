@@ -14,7 +14,6 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
-#include <random>
 
 using namespace vsquant::quant;
 using namespace vsquant::testing;
@@ -26,49 +25,45 @@ TEST(TiledConvolution, MatchesTheReferenceLowering) {
   std::vector<vsquant::runtime::CodegenOptions> tiled = tiledGenerators();
   if (tiled.empty())
     GTEST_SKIP() << "this CPU has no int8 dot-product instructions";
-  std::mt19937 rng(20261124);
-  auto pick = [&](std::vector<int64_t> options) {
-    return options[rng() % options.size()];
-  };
-  std::exponential_distribution<float> magnitude(4.0f);
+  Draw draw(20261124);
   int cases = 0, tiledCases = 0;
   for (int trial = 0; trial < 16; ++trial) {
-    int64_t n = pick({1, 2}), h = pick({3, 5, 8}), w = pick({4, 6, 9}),
-            c = pick({3, 8, 16, 20, 37}), f = pick({1, 5, 16, 19}),
-            kh = pick({1, 2, 3}), kw = pick({1, 3}), v = pick({4, 8, 16});
-    int64_t strideH = pick({1, 1, 2}), strideW = pick({1, 2, 3}),
-            dilationH = pick({1, 1, 2}), dilationW = pick({1, 2});
-    std::vector<int64_t> pad = {pick({0, 1}), pick({0, 1, 2}), pick({0, 1}),
-                                pick({0, 2})};
+    int64_t n = draw.pick({1, 2}), h = draw.pick({3, 5, 8}), w = draw.pick({4, 6, 9}),
+            c = draw.pick({3, 8, 16, 20, 37}), f = draw.pick({1, 5, 16, 19}),
+            kh = draw.pick({1, 2, 3}), kw = draw.pick({1, 3}), v = draw.pick({4, 8, 16});
+    int64_t strideH = draw.pick({1, 1, 2}), strideW = draw.pick({1, 2, 3}),
+            dilationH = draw.pick({1, 1, 2}), dilationW = draw.pick({1, 2});
+    std::vector<int64_t> pad = {draw.pick({0, 1}), draw.pick({0, 1, 2}), draw.pick({0, 1}),
+                                draw.pick({0, 2})};
     int64_t oh = (h + pad[0] + pad[2] - dilationH * (kh - 1) - 1) / strideH + 1,
             ow = (w + pad[1] + pad[3] - dilationW * (kw - 1) - 1) / strideW + 1;
     if (oh < 1 || ow < 1)
       continue;
     TensorFormat x;
-    x.element = {unsigned(pick({4, 8})), pick({0, 1, 1}) == 1};
+    x.element = {unsigned(draw.pick({4, 8})), draw.pick({0, 1, 1}) == 1};
     x.granularity = Granularity::PerVector;
     x.axis = 3;
     x.vectorSize = v;
-    x.scaleBits = unsigned(pick({0, 4, 8}));
+    x.scaleBits = unsigned(draw.pick({0, 4, 8}));
     x.coarseAxis = -1;
-    if (x.scaleBits == 0 && pick({0, 0, 1}) == 1)
+    if (x.scaleBits == 0 && draw.pick({0, 0, 1}) == 1)
       x.granularity = Granularity::PerTensor;
     TensorFormat k;
-    k.element = {unsigned(pick({3, 4, 8})), true};
-    bool perChannel = pick({0, 0, 1}) == 1;
+    k.element = {unsigned(draw.pick({3, 4, 8})), true};
+    bool perChannel = draw.pick({0, 0, 1}) == 1;
     k.granularity = perChannel ? Granularity::PerChannel : Granularity::PerVector;
     k.axis = perChannel ? 3 : 2;
     k.vectorSize = v;
-    k.scaleBits = perChannel ? 0 : unsigned(pick({0, 4, 8}));
+    k.scaleBits = perChannel ? 0 : unsigned(draw.pick({0, 4, 8}));
     k.coarseAxis = k.scaleBits ? 3 : -1;
 
     std::vector<int64_t> xShape = {n, h, w, c}, kShape = {kh, kw, c, f},
                          yShape = {n, oh, ow, f};
     std::vector<float> xv(n * h * w * c), kv(kh * kw * c * f);
     for (float &e : xv)
-      e = (rng() % 2 ? 1.0f : -1.0f) * magnitude(rng) * float(1 + rng() % 8);
+      e = draw.value(8);
     for (float &e : kv)
-      e = (rng() % 2 ? 1.0f : -1.0f) * magnitude(rng);
+      e = draw.value();
     CalibrationOptions max;
     auto qx = quantizeTensor(xv, xShape, x, max);
     auto qk = quantizeTensor(kv, kShape, k, max);
@@ -95,22 +90,8 @@ func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
     if (tiledKernelTakes(ir, harness.context.get(), tiled.front().target))
       ++tiledCases;
 
-    auto run = [&](const vsquant::runtime::CodegenOptions &generator) {
-      return compileAndRun(harness, ir, generator, {xv});
-    };
-    std::vector<float> expected = run({"reference", "none", 1});
-    ASSERT_EQ(expected.size(), size_t(n * oh * ow * f));
-    for (const vsquant::runtime::CodegenOptions &generator : tiled) {
-      std::vector<float> y = run(generator);
-      ASSERT_EQ(y.size(), expected.size());
-      for (size_t i = 0; i < y.size(); ++i)
-        ASSERT_EQ(bitsOf(y[i]), bitsOf(expected[i]))
-            << "output element " << i << ": " << y[i] << " vs "
-            << expected[i] << "\n"
-            << generator.kernels << "/" << generator.target << "/"
-            << generator.numThreads << " threads\n"
-            << ir;
-    }
+    ASSERT_TRUE(tiledMatchReference(harness, ir, {xv}, tiled,
+                                    size_t(n * oh * ow * f)));
     ++cases;
   }
   std::printf("conv2d cases: %d, taken by the tiled kernel: %d\n", cases,
