@@ -109,6 +109,7 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
   }
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createVSQuantVectorizeElementwise());
+  pm.addNestedPass<func::FuncOp>(createVSQuantMoveReductionsOutward());
   buildLinalgToLLVMPipeline(pm, numThreads, target);
   pm.addPass(createVerifyVSQuantLowered());
   return success();

@@ -137,6 +137,25 @@ def VSQuantVectorizeElementwise
                            "::mlir::vector::VectorDialect"];
 }
 
+def VSQuantMoveReductionsOutward
+    : Pass<"vsquant-move-reductions-outward", "func::FuncOp"> {
+  let summary = "Put the reduction loops of linalg ops just outside their "
+                "innermost parallel loop";
+  let description = [{
+    `convert-linalg-to-loops` nests loops in iteration-space order, so a
+    matmul left to loops (float layers, what the kernels do not take) runs
+    its reduction innermost over a column of B, a strided walk LLVM does not
+    vectorize. This pass interchanges every linalg op with reductions (named
+    ops are generalized first) to (parallel..., reductions..., last
+    parallel): `(m, n, k) -> (m, k, n)` for a matmul, whose innermost loop
+    then walks contiguous rows. Every output element still sums its terms in
+    the same order, so results are bit-identical.
+
+    Example: `vsq-opt --vsquant-move-reductions-outward`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
   let summary = "Lower vsquant.dot_accumulate to the target's int8 "
                 "dot-product instructions";
