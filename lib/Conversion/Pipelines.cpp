@@ -84,12 +84,18 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Threads for the tiled kernels' tile loops (> 1 needs "
                      "libmlir_async_runtime at run time)"),
       llvm::cl::init(1)};
+  Option<int64_t> minMacsPerThread{
+      *this, "min-macs-per-thread",
+      llvm::cl::desc("Fewer threads for a contraction with fewer "
+                     "multiply-accumulates than this per thread (0: always "
+                     "num-threads)"),
+      llvm::cl::init(int64_t(1) << 23)};
 };
 } // namespace
 
 LogicalResult mlir::vsquant::buildCPUPipeline(
     OpPassManager &pm, StringRef kernels, StringRef target,
-    unsigned numThreads,
+    unsigned numThreads, int64_t minMacsPerThread,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
   if (kernels != "tiled" && kernels != "reference")
     return errorHandler("vsquant-cpu-pipeline: unknown kernels '" + kernels +
@@ -99,10 +105,14 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
                         "' (expected host, avx512vnni, avx2 or none)");
   if (numThreads == 0)
     return errorHandler("vsquant-cpu-pipeline: num-threads must be >= 1");
+  if (minMacsPerThread < 0)
+    return errorHandler(
+        "vsquant-cpu-pipeline: min-macs-per-thread must be >= 0");
   if (kernels == "tiled") {
     VSQuantTileVectorsOptions tile;
     tile.target = target.str();
     tile.numThreads = numThreads;
+    tile.minMacsPerThread = minMacsPerThread;
     pm.addPass(createVSQuantTileVectors(tile));
   } else {
     pm.addPass(createConvertVSQuantToLinalg());
@@ -129,7 +139,8 @@ void mlir::vsquant::registerVSQuantConversionPipelines() {
         if (failed(options.parseFromString(optionsString)))
           return failure();
         return buildCPUPipeline(pm, options.kernels, options.target,
-                                options.numThreads, errorHandler);
+                                options.numThreads, options.minMacsPerThread,
+                                errorHandler);
       },
       [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
         optHandler(CPUPipelineOptions());

@@ -145,12 +145,15 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
                 "' (expected host, avx512vnni, avx2 or none)");
   if (options.numThreads == 0)
     return fail("the number of threads must be at least 1");
+  if (options.minMacsPerThread < 0)
+    return fail("the minimum work per thread must be >= 0");
   if (containsDialect(module, "vsquant")) {
     PassManager pm(ctx);
     if (options.kernels == "tiled") {
       mlir::vsquant::VSQuantTileVectorsOptions tile;
       tile.target = options.target;
       tile.numThreads = options.numThreads;
+      tile.minMacsPerThread = options.minMacsPerThread;
       pm.addPass(mlir::vsquant::createVSQuantTileVectors(tile));
     } else {
       pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());

@@ -77,6 +77,11 @@ static cl::opt<unsigned> numThreads(
     cl::desc("Threads of the tiled kernels (> 1: link the program with "
              "libmlir_async_runtime)"),
     cl::cat(category));
+static cl::opt<int64_t> minMacsPerThread(
+    "min-macs-per-thread", cl::init(int64_t(1) << 23),
+    cl::desc("Fewer threads for a contraction with fewer multiply-"
+             "accumulates than this per thread (0: always --num-threads)"),
+    cl::cat(category));
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-compile") << message << "\n";
@@ -222,6 +227,7 @@ int main(int argc, char **argv) {
   vsquant::runtime::CodegenOptions kernelOptions;
   kernelOptions.kernels = kernels;
   kernelOptions.numThreads = numThreads;
+  kernelOptions.minMacsPerThread = minMacsPerThread;
   kernelOptions.target = kernelISA;
   if (kernelISA == "auto") {
     const MCSubtargetInfo *subtarget = (*machine)->getMCSubtargetInfo();

@@ -184,7 +184,7 @@ inline std::vector<runtime::CodegenOptions> tiledGenerators() {
     tiled.push_back({"tiled", "avx2", 1});
   if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
     tiled.push_back({"tiled", "avx512vnni", 1});
-    tiled.push_back({"tiled", "avx512vnni", 2});
+    tiled.push_back({"tiled", "avx512vnni", 2, 0});
   }
   return tiled;
 }

@@ -52,7 +52,7 @@ TEST(ReferenceLowering, MatmulAndQuantizeMatchTheLibrary) {
     generators.push_back({"tiled", "avx2", 1});
   if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
     generators.push_back({"tiled", "avx512vnni", 1});
-    generators.push_back({"tiled", "avx512vnni", 2});
+    generators.push_back({"tiled", "avx512vnni", 2, 0});
   }
   int tiledCases = 0;
   std::mt19937 rng(20261123);
@@ -189,7 +189,7 @@ runEveryGenerator(Harness &harness, const std::string &ir,
   if (features.lookup("avx2"))
     generators.push_back({"tiled", "avx2", 1});
   if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
-    generators.push_back({"tiled", "avx512vnni", 2});
+    generators.push_back({"tiled", "avx512vnni", 2, 0});
   std::vector<std::vector<std::vector<float>>> all;
   for (const vsquant::runtime::CodegenOptions &generator : generators) {
     auto module =

@@ -29,7 +29,7 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,
 /// Bad values go to `errorHandler`.
 LogicalResult
 buildCPUPipeline(OpPassManager &pm, StringRef kernels, StringRef target,
-                 unsigned numThreads,
+                 unsigned numThreads, int64_t minMacsPerThread,
                  function_ref<LogicalResult(const Twine &)> errorHandler);
 
 /// Registers `vsquant-cpu-pipeline`.

@@ -42,6 +42,9 @@ struct CodegenOptions {
   std::string target = "host";
   /// Threads for the tiled kernels (> 1 runs tiles on MLIR's async runtime).
   unsigned numThreads = 1;
+  /// Fewer threads for a contraction with fewer multiply-accumulates than
+  /// this per thread (0: always numThreads); see TileVectorsOptions.
+  int64_t minMacsPerThread = int64_t(1) << 23;
   /// Move reduction loops of the remaining linalg ops outward (bit-identical
   /// results, vectorizable loops); false keeps upstream's plain
   /// linalg-to-loops order (a baseline for benchmarks).

@@ -51,6 +51,7 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mlir {
@@ -327,7 +328,14 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   if (!tileBlocks)
     tileBlocks = fewRows ? 4 : 2;
   p.rows = std::min(rows, p.m);
-  p.threads = std::max<int64_t>(1, options.numThreads);
+  // Threads only where each gets enough work to pay for its dispatch.
+  double macs = double(p.batch) * p.m * p.paddedN * p.paddedK;
+  int64_t worthIt =
+      options.minMacsPerThread > 0
+          ? int64_t(std::min(macs / double(options.minMacsPerThread), 1e9))
+          : options.numThreads;
+  p.threads = std::clamp<int64_t>(worthIt, 1,
+                                  std::max<int64_t>(1, options.numThreads));
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
   if (p.runtimeRhs)
     return p;
@@ -1200,11 +1208,17 @@ struct VSQuantTileVectorsPass
           << "vsquant-tile-vectors: num-threads must be >= 1";
       return signalPassFailure();
     }
+    if (minMacsPerThread < 0) {
+      emitError(getOperation().getLoc())
+          << "vsquant-tile-vectors: min-macs-per-thread must be >= 0";
+      return signalPassFailure();
+    }
     TileVectorsOptions options;
     options.isa = *isa;
     options.rows = rows;
     options.columnBlocks = columnBlocks;
     options.numThreads = numThreads;
+    options.minMacsPerThread = minMacsPerThread;
     if (failed(lowerVSQuantOps(getOperation(),
                                makeTiledContractionKernel(options))))
       signalPassFailure();

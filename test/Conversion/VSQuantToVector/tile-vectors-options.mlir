@@ -5,6 +5,8 @@
 // RUN: not vsq-opt %s --vsquant-cpu-pipeline="target=sse9" 2>&1 | FileCheck %s --check-prefix=PTARGET
 // RUN: not vsq-opt %s --vsquant-cpu-pipeline="num-threads=0" 2>&1 | FileCheck %s --check-prefix=THREADS
 // RUN: not vsq-opt %s --convert-vsquant-dot-to-llvm="target=sse9" 2>&1 | FileCheck %s --check-prefix=DOT
+// RUN: not vsq-opt %s --vsquant-tile-vectors="min-macs-per-thread=-1" 2>&1 | FileCheck %s --check-prefix=MINMACS
+// RUN: not vsq-opt %s --vsquant-cpu-pipeline="min-macs-per-thread=-1" 2>&1 | FileCheck %s --check-prefix=PMINMACS
 
 // TARGET: unknown target 'sse9' (expected host, avx512vnni, avx2 or none)
 // ROWS: rows and column-blocks must be >= 0
@@ -12,6 +14,8 @@
 // PTARGET: vsquant-cpu-pipeline: unknown target 'sse9'
 // THREADS: num-threads must be >= 1
 // DOT: convert-vsquant-dot-to-llvm: unknown target 'sse9'
+// MINMACS: vsquant-tile-vectors: min-macs-per-thread must be >= 0
+// PMINMACS: vsquant-cpu-pipeline: min-macs-per-thread must be >= 0
 
 func.func @f() {
   return

@@ -1,7 +1,11 @@
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni" --split-input-file | FileCheck %s --check-prefixes=CHECK,VNNI
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx2" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=none" --split-input-file | FileCheck %s --check-prefix=NONE
-// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2" --split-input-file | FileCheck %s --check-prefix=THREADS
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2 min-macs-per-thread=0" --split-input-file | FileCheck %s --check-prefix=THREADS
+// By default a contraction gets a second thread only with at least 2^23
+// multiply-accumulates per thread (a threaded call costs ~30 us): none here.
+// RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2" --split-input-file | FileCheck %s --check-prefix=SMALL
+// SMALL-NOT: scf.parallel
 
 // W8A8, two-level ui4 scales, 9 x 40 times 40 x 40 with V = 16: K is padded
 // to 48 (3 vectors); the weights are repacked per SIMD-wide column block

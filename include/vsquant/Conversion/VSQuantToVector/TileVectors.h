@@ -34,13 +34,18 @@ struct TileVectorsOptions {
   /// > 1: the column tiles are split into this many contiguous shares under
   /// one `scf.parallel` (one task per thread after async-parallel-for).
   int64_t numThreads = 1;
+  /// Fewer threads when a contraction has fewer multiply-accumulates than
+  /// this per thread: a threaded call costs about 30 us more than a
+  /// single-threaded one (docs/Benchmarks.md), ~2^23 MACs of kernel time.
+  int64_t minMacsPerThread = int64_t(1) << 23;
 };
 
 /// The tiled contraction kernel for `ContractionKernel` hooks (see
-/// `populateVSQuantToLinalgConversionPatterns`). It handles `vsquant.matmul`
-/// and `vsquant.conv2d` (an implicit im2col over the padded input) with
-/// compile-time constant weights; everything else returns null and falls
-/// back to the reference lowering.
+/// `populateVSQuantToLinalgConversionPatterns`). It handles `vsquant.matmul`,
+/// `vsquant.batch_matmul` (weights packed at compile time, or by the
+/// generated code when they are computed at run time) and `vsquant.conv2d`
+/// (an implicit im2col over the padded input); everything else returns null
+/// and falls back to the reference lowering.
 ContractionKernel makeTiledContractionKernel(TileVectorsOptions options);
 
 } // namespace vsquant
