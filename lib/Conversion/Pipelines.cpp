@@ -96,7 +96,8 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
 LogicalResult mlir::vsquant::buildCPUPipeline(
     OpPassManager &pm, StringRef kernels, StringRef target,
     unsigned numThreads, int64_t minMacsPerThread,
-    function_ref<LogicalResult(const Twine &)> errorHandler) {
+    function_ref<LogicalResult(const Twine &)> errorHandler,
+    bool moveReductionsOutward) {
   if (kernels != "tiled" && kernels != "reference")
     return errorHandler("vsquant-cpu-pipeline: unknown kernels '" + kernels +
                         "' (expected tiled or reference)");
@@ -119,7 +120,8 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
   }
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createVSQuantVectorizeElementwise());
-  pm.addNestedPass<func::FuncOp>(createVSQuantMoveReductionsOutward());
+  if (moveReductionsOutward)
+    pm.addNestedPass<func::FuncOp>(createVSQuantMoveReductionsOutward());
   buildLinalgToLLVMPipeline(pm, numThreads, target);
   pm.addPass(createVerifyVSQuantLowered());
   return success();

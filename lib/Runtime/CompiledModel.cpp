@@ -137,48 +137,19 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
 
   if (llvm::Error e = convertTosaToLinalg(module))
     return e;
-  if (options.kernels != "tiled" && options.kernels != "reference")
-    return fail("unknown kernels '" + options.kernels +
-                "' (expected tiled or reference)");
-  if (!mlir::vsquant::parseDotProductISA(options.target))
-    return fail("unknown target '" + options.target +
-                "' (expected host, avx512vnni, avx2 or none)");
-  if (options.numThreads == 0)
-    return fail("the number of threads must be at least 1");
-  if (options.minMacsPerThread < 0)
-    return fail("the minimum work per thread must be >= 0");
-  if (containsDialect(module, "vsquant")) {
-    PassManager pm(ctx);
-    if (options.kernels == "tiled") {
-      mlir::vsquant::VSQuantTileVectorsOptions tile;
-      tile.target = options.target;
-      tile.numThreads = options.numThreads;
-      tile.minMacsPerThread = options.minMacsPerThread;
-      pm.addPass(mlir::vsquant::createVSQuantTileVectors(tile));
-    } else {
-      pm.addPass(mlir::vsquant::createConvertVSQuantToLinalg());
-    }
-    if (failed(pm.run(module)))
-      return fail("cannot lower @" + name + " to linalg (see the diagnostics "
-                  "above)");
-  }
-  {
-    // Elementwise ops as SIMD code, then the loops of the rest reordered
-    // (for the float layers too: the float path is a baseline, not a straw
-    // man), as vsquant-cpu-pipeline does.
-    PassManager pm(ctx);
-    pm.addNestedPass<func::FuncOp>(
-        mlir::vsquant::createVSQuantVectorizeElementwise());
-    if (options.moveReductionsOutward)
-      pm.addNestedPass<func::FuncOp>(
-          mlir::vsquant::createVSQuantMoveReductionsOutward());
-    if (failed(pm.run(module)))
-      return fail("cannot vectorize @" + name);
-  }
+  // vsquant-cpu-pipeline, for the float layers too (the float path is a
+  // baseline, not a straw man).
+  std::string optionError;
   PassManager pm(ctx);
-  mlir::vsquant::buildLinalgToLLVMPipeline(pm, options.numThreads,
-                                           options.target);
-  pm.addPass(mlir::vsquant::createVerifyVSQuantLowered());
+  if (failed(mlir::vsquant::buildCPUPipeline(
+          pm, options.kernels, options.target, options.numThreads,
+          options.minMacsPerThread,
+          [&](const llvm::Twine &message) {
+            optionError = message.str();
+            return failure();
+          },
+          options.moveReductionsOutward)))
+    return fail(optionError);
   if (failed(pm.run(module)))
     return fail("cannot lower @" + name + " to LLVM (see the diagnostics "
                 "above)");

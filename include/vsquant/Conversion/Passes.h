@@ -24,13 +24,15 @@ namespace vsquant {
 void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,
                                StringRef target = "host");
 
-/// `vsquant-cpu-pipeline`: vsquant on tensors to the LLVM dialect.
-/// `kernels`: "tiled" or "reference"; `target`: see parseDotProductISA.
-/// Bad values go to `errorHandler`.
+/// `vsquant-cpu-pipeline`: vsquant (or plain linalg) on tensors to the LLVM
+/// dialect. `kernels`: "tiled" or "reference"; `target`: see
+/// parseDotProductISA; `moveReductionsOutward` false keeps upstream's loop
+/// order (a benchmark baseline). Bad values go to `errorHandler`.
 LogicalResult
 buildCPUPipeline(OpPassManager &pm, StringRef kernels, StringRef target,
                  unsigned numThreads, int64_t minMacsPerThread,
-                 function_ref<LogicalResult(const Twine &)> errorHandler);
+                 function_ref<LogicalResult(const Twine &)> errorHandler,
+                 bool moveReductionsOutward = true);
 
 /// Registers `vsquant-cpu-pipeline`.
 void registerVSQuantConversionPipelines();
