@@ -329,13 +329,13 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
     tileBlocks = fewRows ? 4 : 2;
   p.rows = std::min(rows, p.m);
   // Threads only where each gets enough work to pay for its dispatch.
-  double macs = double(p.batch) * p.m * p.paddedN * p.paddedK;
-  int64_t worthIt =
-      options.minMacsPerThread > 0
-          ? int64_t(std::min(macs / double(options.minMacsPerThread), 1e9))
-          : options.numThreads;
-  p.threads = std::clamp<int64_t>(worthIt, 1,
-                                  std::max<int64_t>(1, options.numThreads));
+  p.threads = std::max<int64_t>(1, options.numThreads);
+  if (options.minMacsPerThread > 0) {
+    double macs = double(p.batch) * p.m * p.paddedN * p.paddedK;
+    p.threads = std::clamp<int64_t>(
+        int64_t(std::min(macs / double(options.minMacsPerThread), 1e9)), 1,
+        p.threads);
+  }
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
   if (p.runtimeRhs)
     return p;
@@ -526,6 +526,22 @@ Value elementwise(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       .getResult(0);
 }
 
+/// S = f32(sq * gamma) over a scale grid of `shape` (`coarseMap`: grid dims
+/// -> the coarse scale), the reference lowering's effective scales of a
+/// two-level operand multiplied by a single-level one.
+Value effectiveScales(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                      Value sq, Value coarse, AffineMap coarseMap) {
+  AffineMap id = AffineMap::getMultiDimIdentityMap(shape.size(),
+                                                   b.getContext());
+  return elementwise(b, loc, shape, b.getF32Type(), ValueRange{sq, coarse},
+                     {id, coarseMap},
+                     [](OpBuilder &nb, Location nl, ValueRange args) {
+                       Value s = arith::UIToFPOp::create(
+                           nb, nl, nb.getF32Type(), args[0]);
+                       return arith::MulFOp::create(nb, nl, s, args[1]);
+                     });
+}
+
 LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
                       const ContractionOperands &ops) {
   MLIRContext *ctx = b.getContext();
@@ -635,13 +651,7 @@ LhsBuffers prepareLhs(OpBuilder &b, Location loc, const Plan &p,
     AffineMap coarseMap = AffineMap::get(rank, 0, {}, ctx);
     if (!lf.hasPerTensorCoarse())
       coarseMap = AffineMap::get(rank, 0, getAffineDimExpr(rowDim, ctx));
-    scales = elementwise(b, loc, grid, b.getF32Type(),
-                         ValueRange{scales, coarse}, {id, coarseMap},
-                         [](OpBuilder &nb, Location nl, ValueRange args) {
-                           Value sq = arith::UIToFPOp::create(
-                               nb, nl, nb.getF32Type(), args[0]);
-                           return arith::MulFOp::create(nb, nl, sq, args[1]);
-                         });
+    scales = effectiveScales(b, loc, grid, scales, coarse, coarseMap);
   }
   buffers.scales = readOnlyBuffer(b, loc, scales);
   return buffers;
@@ -726,17 +736,9 @@ RhsBuffers prepareRuntimeRhs(OpBuilder &b, Location loc, const Plan &p,
     coarse = broadcastTo(b, loc, ops.rhs[2], {p.n},
                          rf.hasPerTensorCoarse() ? std::nullopt
                                                  : std::optional<unsigned>(0));
-  if (p.rhsEffectiveScales) {
-    AffineMap id = AffineMap::getMultiDimIdentityMap(grid.size(), ctx);
-    AffineMap coarseMap = AffineMap::get(grid.size(), 0, d(nb + 1));
-    scales = elementwise(b, loc, grid, b.getF32Type(), ValueRange{scales, coarse},
-                         {id, coarseMap},
-                         [](OpBuilder &nb2, Location nl, ValueRange args) {
-                           Value sq = arith::UIToFPOp::create(
-                               nb2, nl, nb2.getF32Type(), args[0]);
-                           return arith::MulFOp::create(nb2, nl, sq, args[1]);
-                         });
-  }
+  if (p.rhsEffectiveScales)
+    scales = effectiveScales(b, loc, grid, scales, coarse,
+                             AffineMap::get(grid.size(), 0, d(nb + 1)));
   SmallVector<int64_t> gridLow(nb + 2, 0), gridHigh(nb + 2, 0);
   gridHigh[nb + 1] = p.paddedN - p.n;
   scales = padWithZeros(b, loc, scales, gridLow, gridHigh);
