@@ -49,21 +49,26 @@ namespace {
 /// registers per operand.
 constexpr int64_t kMaxTileElements = 256;
 
-/// Whether the reduction combiners of `op` give the same result in any
-/// order (so that a vector reduction equals the scalar loop bit for bit).
+/// Whether every reduction of `op` combines its accumulator with an
+/// operation whose result does not depend on the order of the terms (float
+/// max / min, integer arithmetic), so that a vector reduction equals the
+/// scalar loop bit for bit. Float sums and products do depend on it.
 bool reductionsAreOrderFree(linalg::GenericOp op) {
   if (op.getNumReductionLoops() == 0)
     return true;
   Block &body = op.getRegion().front();
-  for (Operation &inner : body.without_terminator())
-    if (isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(inner))
-      // Float arithmetic on the accumulator would be reassociated; on other
-      // values it is elementwise, but tell them apart only when needed.
-      for (Value operand : inner.getOperands())
-        if (auto arg = dyn_cast<BlockArgument>(operand);
-            arg && arg.getOwner() == &body &&
-            arg.getArgNumber() >= op.getNumDpsInputs())
-          return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  for (auto [i, yielded] : llvm::enumerate(yield.getValues())) {
+    Operation *combiner = yielded.getDefiningOp();
+    if (!combiner ||
+        !isa<arith::MaxNumFOp, arith::MinNumFOp, arith::MaximumFOp,
+             arith::MinimumFOp, arith::AddIOp, arith::MulIOp, arith::OrIOp,
+             arith::AndIOp, arith::XOrIOp, arith::MaxSIOp, arith::MinSIOp,
+             arith::MaxUIOp, arith::MinUIOp>(combiner) ||
+        !llvm::is_contained(combiner->getOperands(),
+                            body.getArgument(op.getNumDpsInputs() + i)))
+      return false;
+  }
   return true;
 }
 
@@ -210,7 +215,7 @@ struct VectorizeElementwisePass
     IRRewriter rewriter(ctx);
     for (linalg::GenericOp op : candidates) {
       std::optional<SmallVector<int64_t>> sizes = tileSizesFor(op);
-      if (!sizes)
+      if (!sizes || failed(linalg::vectorizeOpPrecondition(op)))
         continue;
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
@@ -222,8 +227,6 @@ struct VectorizeElementwisePass
       rewriter.replaceOp(op, tiled->replacements);
       Operation *tile = tiled->tiledOps.back();
       rewriter.setInsertionPoint(tile);
-      if (failed(linalg::vectorizeOpPrecondition(tile)))
-        continue;
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile);
       if (failed(vectorized))
