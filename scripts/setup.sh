@@ -26,7 +26,7 @@ case "$mode" in
 esac
 
 # Debian packages the project needs; only the missing ones are installed.
-packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
           cmake ninja-build g++ ccache libgtest-dev python3
           libonnx-dev libprotobuf-dev python3-onnx python3-pil
           python3-matplotlib fonts-dejavu-core)

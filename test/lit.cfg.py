@@ -92,8 +92,7 @@ config.substitutions.append(
      os.path.join(config.llvm_lib_dir, "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%llvm_lib_dir", config.llvm_lib_dir))
 config.substitutions.append(
-    ("%mlir_async_runtime",
-     os.path.join(config.llvm_lib_dir, "libmlir_async_runtime.so")))
+    ("%openmp_runtime", os.path.join(config.llvm_lib_dir, "libomp.so")))
 
 # Instruction sets of this CPU, for tests that run tiled kernels.
 def _cpu_flags():

@@ -4,7 +4,6 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
-#include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -38,16 +37,14 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   transfers.enableFullUnroll();
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   if (numThreads > 1) {
-    // scf.parallel (the tiled kernels' tile loops) -> tasks on the async
-    // runtime's thread pool; the program then needs libmlir_async_runtime.
-    AsyncParallelForPassOptions parallel;
-    parallel.numWorkerThreads = numThreads;
-    parallel.minTaskSize = 1;
-    parallel.asyncDispatch = false;
-    pm.addPass(createAsyncParallelForPass(parallel));
-    pm.addPass(createAsyncToAsyncRuntimePass());
-    pm.addPass(createAsyncRuntimeRefCountingPass());
-    pm.addPass(createAsyncRuntimeRefCountingOptPass());
+    // scf.parallel (the tiled kernels' tile loops) -> an OpenMP parallel
+    // loop; the program then needs an OpenMP runtime (LLVM's libomp).
+    ConvertSCFToOpenMPPassOptions parallel;
+    parallel.numThreads = numThreads;
+    pm.addPass(createConvertSCFToOpenMPPass(parallel));
+    // The loop body's memref.alloca_scope holds no allocas here: inlining it
+    // lets scf-to-cf split the body into blocks (the scope allows one).
+    pm.addPass(createCanonicalizerPass());
   }
   ConvertVSQuantDotToLLVMOptions dot;
   dot.target = target.str();
@@ -55,8 +52,6 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  if (numThreads > 1)
-    pm.addPass(createConvertAsyncToLLVMPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -64,6 +59,8 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // the vectorizer's ub.poison
+  if (numThreads > 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -81,8 +78,8 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("host")};
   Option<unsigned> numThreads{
       *this, "num-threads",
-      llvm::cl::desc("Threads for the tiled kernels' tile loops (> 1 needs "
-                     "libmlir_async_runtime at run time)"),
+      llvm::cl::desc("Threads for the tiled kernels' tile loops (> 1: OpenMP "
+                     "parallel loops, which need LLVM's libomp at run time)"),
       llvm::cl::init(1)};
   Option<int64_t> minMacsPerThread{
       *this, "min-macs-per-thread",

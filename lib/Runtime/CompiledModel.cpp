@@ -15,14 +15,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
-#include "llvm/Support/Threading.h"
 #include "llvm/Support/TargetSelect.h"
 
-#include <atomic>
-#include <chrono>
-#include <thread>
 
 using namespace mlir;
 
@@ -176,20 +173,20 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName,
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*ctx);
   registerLLVMDialectTranslation(*ctx);
+  registerOpenMPDialectTranslation(*ctx);
   ExecutionEngineOptions options;
   llvm::StringRef runtimeLibraries[] = {VSQUANT_MLIR_C_RUNNER_UTILS};
   options.sharedLibPaths = runtimeLibraries;
-  // The async runtime is loaded into the process once, not per engine: an
-  // engine's destruction calls the library's __mlir_execution_engine_destroy,
-  // which frees its thread pool for good, and the next engine would crash.
-  // Loaded like this, the JIT finds its symbols in the process.
+  // Threaded tiles are OpenMP parallel loops: the JIT finds LLVM's OpenMP
+  // runtime in the process. Its workers stay in the runtime (spinning for a
+  // while, then asleep) between parallel loops, never in JIT code, so an
+  // engine can be freed as soon as its call returns.
   if (codegen.numThreads > 1) {
-    model->usesAsyncRuntime = true;
     std::string error;
     if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(
-            VSQUANT_MLIR_ASYNC_RUNTIME, &error))
-      return fail("cannot load MLIR's async runtime (" +
-                  llvm::Twine(VSQUANT_MLIR_ASYNC_RUNTIME) + "): " + error);
+            VSQUANT_OPENMP_RUNTIME, &error))
+      return fail("cannot load the OpenMP runtime (" +
+                  llvm::Twine(VSQUANT_OPENMP_RUNTIME) + "): " + error);
   }
   // LLVM's optimizer needs this CPU's target machine: without one its cost
   // model knows no vector registers and vectorizes nothing (quantization,
@@ -269,50 +266,7 @@ llvm::Error checkFiniteResult(const TensorBuffer &result, unsigned index) {
               "input");
 }
 
-namespace {
-/// One task of a rendezvous on the async runtime's thread pool: it holds its
-/// worker until every worker of the pool has arrived.
-struct Rendezvous {
-  unsigned parties;
-  std::atomic<unsigned> arrived{0}, left{0};
-  std::chrono::steady_clock::time_point deadline;
-  static void task(void *self) {
-    auto *r = static_cast<Rendezvous *>(self);
-    r->arrived.fetch_add(1);
-    while (r->arrived.load() < r->parties &&
-           std::chrono::steady_clock::now() < r->deadline)
-      std::this_thread::yield();
-    r->left.fetch_add(1);
-  }
-};
-} // namespace
-
-/// Returns once every worker of MLIR's async runtime is idle. A worker that
-/// completes a model's last task wakes the model's caller and then returns
-/// through the rest of the task, which is JIT code: freeing the engine
-/// before that return crashed (rarely, under load). Every worker holding a
-/// rendezvous task at the same time proves none is still in a model's code.
-/// (A pool smaller than this machine's threads ends the wait at a deadline.)
-static void waitForAsyncWorkers() {
-  using Execute = void (*)(void *, void (*)(void *));
-  auto execute = reinterpret_cast<Execute>(
-      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
-          "mlirAsyncRuntimeExecute"));
-  if (!execute)
-    return;
-  Rendezvous r;
-  r.parties = llvm::hardware_concurrency().compute_thread_count();
-  r.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  for (unsigned i = 0; i < r.parties; ++i)
-    execute(&r, &Rendezvous::task);
-  while (r.left.load() < r.parties)
-    std::this_thread::yield();
-}
-
-CompiledModel::~CompiledModel() {
-  if (usesAsyncRuntime)
-    waitForAsyncWorkers();
-}
+CompiledModel::~CompiledModel() = default;
 
 void CompiledModel::run() { function(arguments.data()); }
 

@@ -6,10 +6,8 @@
 // threads) and for AVX2.
 // RUN: vsq-opt %s --vsquant-cpu-pipeline="kernels=reference" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
 // RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
-// Threads: mlir-runner is given -O2 because without any -O flag LLVM 22.1
-// stops in instruction selection ("Do not know how to promote this
-// operator's operand") on the async-outlined tiles; every explicit level runs.
-// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2 min-macs-per-thread=0" | mlir-runner -O2 -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%mlir_async_runtime | FileCheck %s %}
+// Two threads: the tiles become an OpenMP parallel loop (LLVM's libomp).
+// RUN: %if cpu-avx512vnni %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2 min-macs-per-thread=0" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%openmp_runtime | FileCheck %s %}
 // RUN: %if cpu-avx2 %{ vsq-opt %s --vsquant-cpu-pipeline="target=avx2" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s %}
 
 #a_f32 = #vsquant.format<si8, per_vector(axis = 1, size = 4), scale = f32>

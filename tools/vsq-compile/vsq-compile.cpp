@@ -20,6 +20,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -74,8 +75,8 @@ static cl::opt<std::string> kernelISA(
     cl::cat(category));
 static cl::opt<unsigned> numThreads(
     "num-threads", cl::init(1),
-    cl::desc("Threads of the tiled kernels (> 1: link the program with "
-             "libmlir_async_runtime)"),
+    cl::desc("Threads of the tiled kernels (> 1: OpenMP parallel loops; "
+             "link the program with LLVM's libomp)"),
     cl::cat(category));
 static cl::opt<int64_t> minMacsPerThread(
     "min-macs-per-thread", cl::init(int64_t(1) << 23),
@@ -208,6 +209,7 @@ int main(int argc, char **argv) {
   InitializeNativeTargetAsmPrinter();
   mlir::registerBuiltinDialectTranslation(*context);
   mlir::registerLLVMDialectTranslation(*context);
+  mlir::registerOpenMPDialectTranslation(*context);
   auto builder = orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return error(toString(builder.takeError()));
@@ -269,6 +271,6 @@ int main(int argc, char **argv) {
                     "{4}, {5} thread(s){6})\n",
                     outputStem, name, (*machine)->getTargetCPU(), kernels,
                     kernelOptions.target, numThreads,
-                    numThreads > 1 ? "; link libmlir_async_runtime" : "");
+                    numThreads > 1 ? "; link libomp" : "");
   return 0;
 }

@@ -17,8 +17,8 @@ namespace vsquant {
 
 /// bufferization and lowering of linalg on tensors to the LLVM dialect, the
 /// tail every vsquant CPU pipeline (and the calibration JIT) shares. With
-/// `numThreads` > 1, `scf.parallel` loops run as tasks on MLIR's async
-/// runtime (the program then needs libmlir_async_runtime).
+/// `numThreads` > 1, `scf.parallel` loops become OpenMP parallel loops of
+/// that many threads (the program then needs LLVM's libomp).
 /// vsquant.dot_accumulate ops of tiled kernels become `target`'s
 /// instructions (see parseDotProductISA).
 void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,

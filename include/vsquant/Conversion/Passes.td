@@ -63,7 +63,7 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       are the outer loop (each weight panel is reused by every row tile)
       and, with `num-threads` > 1, the tiles are split into one contiguous
       share per thread under an `scf.parallel` of exactly that many
-      iterations, which `async-parallel-for` turns into one task per thread;
+      iterations, which becomes an OpenMP loop of one chunk per thread;
     * per tile and vector j (increasing): one exact integer dot product
       (`vpdpbusd` on `avx512vnni`; `vpmaddubsw` + `vpmaddwd` on `avx2`),
       then SPEC.md section 5's scale product and accumulation (two-level:

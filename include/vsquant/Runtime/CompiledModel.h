@@ -40,7 +40,7 @@ struct CodegenOptions {
   std::string kernels = "tiled";
   /// "host", "avx512vnni", "avx2" or "none".
   std::string target = "host";
-  /// Threads for the tiled kernels (> 1 runs tiles on MLIR's async runtime).
+  /// Threads for the tiled kernels (> 1 runs tiles as OpenMP parallel loops).
   unsigned numThreads = 1;
   /// Fewer threads for a contraction with fewer multiply-accumulates than
   /// this per thread (0: always numThreads); see TileVectorsOptions.
@@ -104,9 +104,6 @@ private:
   CompiledModel() = default;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*function)(void **) = nullptr;
-  /// Tiles run on MLIR's async runtime: its workers must be idle before the
-  /// engine (their code) is freed.
-  bool usesAsyncRuntime = false;
   std::vector<TensorBuffer> inputBuffers, resultBuffers;
   std::vector<void *> arguments;
 };

@@ -23,7 +23,7 @@
 //    becomes a (taps * vectors * V) x F weight matrix at compile time.
 //  * The output is cut into register tiles of rows x (columnBlocks * L);
 //    tiles run under `scf.parallel` (threads come later, from
-//    async-parallel-for). Per tile, for each vector j in increasing order:
+//    convert-scf-to-openmp). Per tile, for each vector j in increasing order:
 //    one exact integer dot product per output, then SPEC.md section 5's
 //    scale product and accumulation (exact i32 chunks flushed to i64 for
 //    two-level scales; fp32 f32(sA sB) * f32(dot) for single-level).
@@ -1119,8 +1119,8 @@ Value emitTiledMatmul(OpBuilder &b, Location loc, const Plan &p,
   // Whole tiles, then the row and column remainders. Column tiles are the
   // outer loop (a weight panel is reused by every row tile); the tiles are
   // split into one contiguous share per thread: an scf.parallel of exactly
-  // `threads` iterations, so that async-parallel-for makes one task per
-  // thread rather than many small ones.
+  // `threads` iterations, so that each OpenMP thread gets one share
+  // rather than many small ones.
   int64_t fullRows = p.m / p.rows, rowRest = p.m % p.rows;
   int64_t fullCols = p.columnBlocks / p.tileBlocks,
           colRest = p.columnBlocks % p.tileBlocks;

@@ -4,6 +4,20 @@
 // RUN: vsq-opt %s --vsquant-cpu-pipeline=target=avx512vnni | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=znver4 | FileCheck %s --check-prefix=VNNI
 // RUN: vsq-opt %s --vsquant-cpu-pipeline=target=avx512vnni | mlir-translate --mlir-to-llvmir | llc -O3 -mattr=+avx512f,+avx512bw,+avx512vnni | FileCheck %s --check-prefix=VNNI
 // RUN: vsq-opt %s --vsquant-cpu-pipeline=target=avx2 | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=x86-64-v3 | FileCheck %s --check-prefix=AVX2
+// With two threads the tile loop is an OpenMP worksharing loop forked onto
+// exactly two threads by LLVM's OpenMP runtime, and the inner loop is the
+// same.
+// RUN: vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2 min-macs-per-thread=0" | FileCheck %s --check-prefix=OMP
+// RUN: vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2 min-macs-per-thread=0" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=FORK
+// RUN: vsq-opt %s --vsquant-cpu-pipeline="target=avx512vnni num-threads=2 min-macs-per-thread=0" | mlir-translate --mlir-to-llvmir | llc -O3 -mcpu=znver4 | FileCheck %s --check-prefix=VNNI
+
+// OMP: omp.parallel num_threads(
+// OMP-NEXT: omp.wsloop {
+// OMP-NEXT: omp.loop_nest
+// OMP-NOT: async
+// FORK: call void @__kmpc_push_num_threads(ptr @{{[0-9]+}}, i32 %{{.*}}, i32 2)
+// FORK: call void {{.*}}@__kmpc_fork_call(
+// FORK: call void @__kmpc_for_static_init_8u(
 
 // VNNI: Inner Loop Header
 // VNNI-COUNT-16: vpdpbusd {{.*}}%zmm

@@ -32,7 +32,7 @@ struct TileVectorsOptions {
   int64_t rows = 0;
   int64_t columnBlocks = 0;
   /// > 1: the column tiles are split into this many contiguous shares under
-  /// one `scf.parallel` (one task per thread after async-parallel-for).
+  /// one `scf.parallel` (one OpenMP chunk per thread after lowering).
   int64_t numThreads = 1;
   /// Fewer threads when a contraction has fewer multiply-accumulates than
   /// this per thread: a threaded call costs about 30 us more than a
