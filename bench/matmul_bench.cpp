@@ -62,33 +62,43 @@ using namespace llvm;
 namespace q = vsquant::quant;
 namespace rt = vsquant::runtime;
 
-static cl::opt<int64_t> kDim("k", cl::init(4096), cl::desc("Reduction size K"));
-static cl::opt<int64_t> nDim("n", cl::init(4096), cl::desc("Output columns N"));
-static cl::opt<int64_t> gemmRows("gemm-rows", cl::init(256),
+static cl::OptionCategory category("vsq-bench-matmul options");
+static cl::opt<int64_t> kDim("k", cl::cat(category), cl::init(4096),
+                             cl::desc("Reduction size K"));
+static cl::opt<int64_t> nDim("n", cl::cat(category), cl::init(4096),
+                             cl::desc("Output columns N"));
+static cl::opt<int64_t> gemmRows("gemm-rows", cl::cat(category), cl::init(256),
                                  cl::desc("Rows M of the GEMM"));
-static cl::opt<unsigned> repeat("repeat", cl::init(5),
+static cl::opt<unsigned> repeat("repeat", cl::cat(category), cl::init(5),
                                 cl::desc("Timed runs per case (best kept)"));
-static cl::opt<std::string> threadList("num-threads", cl::init("1,2"),
+static cl::opt<std::string> threadList("num-threads", cl::cat(category),
+                                       cl::init("1,2"),
                                        cl::desc("Thread counts to measure"));
-static cl::opt<std::string> only("only", cl::init(""),
+static cl::opt<std::string> only("only", cl::cat(category), cl::init(""),
                                  cl::desc("Run only cases whose name "
                                           "contains this"));
-static cl::opt<unsigned> probeMiB("probe-mib", cl::init(512),
+static cl::opt<unsigned> probeMiB("probe-mib", cl::cat(category), cl::init(512),
                                   cl::desc("Buffer of the read-bandwidth "
                                            "probe, MiB"));
-static cl::opt<unsigned> evictMiB("evict-mib", cl::init(192),
+static cl::opt<unsigned> evictMiB("evict-mib", cl::cat(category), cl::init(192),
                                   cl::desc("Buffer read before each cold "
                                            "GEMV run to evict the caches, "
                                            "MiB"));
-static cl::opt<bool> convLayers("conv", cl::init(true),
+static cl::opt<bool> convLayers("conv", cl::cat(category), cl::init(true),
                                 cl::desc("Also time the conv2d layers (d)"));
 static cl::opt<bool> attention(
-    "attention", cl::init(true),
+    "attention", cl::cat(category), cl::init(true),
     cl::desc("Also time attention's batch_matmuls of two activations (e)"));
 static cl::opt<bool> floatGemm(
-    "float-gemm", cl::init(true),
+    "float-gemm", cl::cat(category), cl::init(true),
     cl::desc("Also time the fp32 GEMM through upstream's default lowering "
              "(slow: seconds per run; timed once)"));
+
+static cl::opt<int64_t> minMacsPerThread(
+    "min-macs-per-thread", cl::cat(category),
+    cl::init(rt::CodegenOptions().minMacsPerThread),
+    cl::desc("The kernels' min-macs-per-thread (fewer threads for smaller "
+             "contractions; 0: always the thread count)"));
 
 namespace {
 
@@ -459,6 +469,7 @@ bool timeAttention(Bench &bench, std::mt19937 &rng,
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "vsquant matmul benchmark\n");
   raw_ostream &os = outs();
   int64_t k = kDim, n = nDim;
@@ -575,6 +586,7 @@ int main(int argc, char **argv) {
       for (unsigned t : threadCounts) {
         rt::CodegenOptions options;
         options.numThreads = t;
+        options.minMacsPerThread = minMacsPerThread;
         auto result = bench.run(ir, options, a, repeat, shape.m == 1);
         if (!result) {
           errs() << "vsq-bench-matmul: " << toString(result.takeError())
@@ -641,6 +653,7 @@ bool timeAgainstReference(Bench &bench, const std::string &ir,
   for (unsigned t : threadCounts) {
     rt::CodegenOptions options;
     options.numThreads = t;
+    options.minMacsPerThread = minMacsPerThread;
     auto result = bench.run(ir, options, inputs, repeat, false);
     if (!result) {
       errs() << "vsq-bench-matmul: " << toString(result.takeError()) << "\n";

@@ -86,7 +86,7 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Fewer threads for a contraction with fewer "
                      "multiply-accumulates than this per thread (0: always "
                      "num-threads)"),
-      llvm::cl::init(int64_t(1) << 23)};
+      llvm::cl::init(int64_t(1) << 20)};
 };
 } // namespace
 

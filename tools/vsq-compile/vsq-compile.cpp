@@ -79,7 +79,7 @@ static cl::opt<unsigned> numThreads(
              "link the program with LLVM's libomp)"),
     cl::cat(category));
 static cl::opt<int64_t> minMacsPerThread(
-    "min-macs-per-thread", cl::init(int64_t(1) << 23),
+    "min-macs-per-thread", cl::init(int64_t(1) << 20),
     cl::desc("Fewer threads for a contraction with fewer multiply-"
              "accumulates than this per thread (0: always --num-threads)"),
     cl::cat(category));

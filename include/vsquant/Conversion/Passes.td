@@ -98,10 +98,9 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
     Option<"numThreads", "num-threads", "int64_t", /*default=*/"1",
            "Threads the column tiles are shared among (scf.parallel)">,
     Option<"minMacsPerThread", "min-macs-per-thread", "int64_t",
-           /*default=*/"8388608",
+           /*default=*/"1048576",
            "Fewer threads for a contraction with fewer multiply-accumulates "
-           "than this per thread (a threaded call costs ~30 us; 0: always "
-           "num-threads)">,
+           "than this per thread (0: always num-threads)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

@@ -44,7 +44,7 @@ struct CodegenOptions {
   unsigned numThreads = 1;
   /// Fewer threads for a contraction with fewer multiply-accumulates than
   /// this per thread (0: always numThreads); see TileVectorsOptions.
-  int64_t minMacsPerThread = int64_t(1) << 23;
+  int64_t minMacsPerThread = int64_t(1) << 20;
   /// Move reduction loops of the remaining linalg ops outward (bit-identical
   /// results, vectorizable loops); false keeps upstream's plain
   /// linalg-to-loops order (a baseline for benchmarks).

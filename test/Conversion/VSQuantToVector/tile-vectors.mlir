@@ -2,8 +2,8 @@
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx2" --split-input-file | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=none" --split-input-file | FileCheck %s --check-prefix=NONE
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2 min-macs-per-thread=0" --split-input-file | FileCheck %s --check-prefix=THREADS
-// By default a contraction gets a second thread only with at least 2^23
-// multiply-accumulates per thread (a threaded call costs ~30 us): none here.
+// By default a contraction gets a second thread only with at least 2^20
+// multiply-accumulates per thread: none here.
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni num-threads=2" --split-input-file | FileCheck %s --check-prefix=SMALL
 // SMALL-NOT: scf.parallel
 

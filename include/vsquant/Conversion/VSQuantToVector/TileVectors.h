@@ -35,9 +35,9 @@ struct TileVectorsOptions {
   /// one `scf.parallel` (one OpenMP chunk per thread after lowering).
   int64_t numThreads = 1;
   /// Fewer threads when a contraction has fewer multiply-accumulates than
-  /// this per thread: a threaded call costs about 30 us more than a
-  /// single-threaded one (docs/Benchmarks.md), ~2^23 MACs of kernel time.
-  int64_t minMacsPerThread = int64_t(1) << 23;
+  /// this per thread: 2^20 MACs are ~4 us of kernel time, a few times what
+  /// starting an OpenMP loop on spinning threads costs (docs/CPU.md).
+  int64_t minMacsPerThread = int64_t(1) << 20;
 };
 
 /// The tiled contraction kernel for `ContractionKernel` hooks (see
