@@ -1043,14 +1043,42 @@ private:
     SmallVector<Value> totals;
     if (p.wideTerms) {
       // dot * sqB is exact in i32; the product with sqA and the sum in i64.
+      // Widening a vector of i32 to i64 costs shuffles; instead the i32
+      // lanes are read in place as pairs: the even lanes are the low halves
+      // of i64 lanes, the odd ones the high halves, and each half times sqA
+      // is one vpmuldq (32 x 32 -> 64 bits, signed). The accumulator holds
+      // the even lanes' sums, then the odd lanes'; interleaved once at the
+      // end.
+      int64_t half = p.lanes / 2;
+      auto halfI64 = VectorType::get({half}, b.getI64Type());
+      Value thirtyTwo = splat(b, loc, halfI64, b.getI64IntegerAttr(32));
+      SmallVector<int64_t> concat;
+      for (int64_t i = 0; i < p.lanes; ++i)
+        concat.push_back(i);
       totals = accumulateVectors(
           index(b, loc, 0), index(b, loc, p.blocks), zero64, lanesI32,
           [&](Value dot, Value sa, Value sb, Value acc) {
-            Value partial =
-                arith::ExtSIOp::create(b, loc, lanesI64, mul(dot, sb));
-            return add(acc, mul(partial,
-                                arith::ExtSIOp::create(b, loc, lanesI64, sa)));
+            Value pairs =
+                vector::BitCastOp::create(b, loc, halfI64, mul(dot, sb));
+            Value even = arith::ShRSIOp::create(
+                b, loc, arith::ShLIOp::create(b, loc, pairs, thirtyTwo),
+                thirtyTwo);
+            Value odd = arith::ShRSIOp::create(b, loc, pairs, thirtyTwo);
+            // sqA is one value broadcast over the lanes.
+            Value sa64 = arith::ExtSIOp::create(
+                b, loc, halfI64,
+                vector::ExtractStridedSliceOp::create(
+                    b, loc, sa, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{half},
+                    ArrayRef<int64_t>{1}));
+            Value terms = vector::ShuffleOp::create(
+                b, loc, mul(even, sa64), mul(odd, sa64), concat);
+            return add(acc, terms);
           });
+      SmallVector<int64_t> interleave;
+      for (int64_t i = 0; i < p.lanes; ++i)
+        interleave.push_back(i % 2 == 0 ? i / 2 : half + i / 2);
+      for (Value &total : totals)
+        total = vector::ShuffleOp::create(b, loc, total, total, interleave);
     } else if (p.chunk >= p.blocks) {
       totals = accumulateVectors(index(b, loc, 0), index(b, loc, p.blocks),
                                  zero32, lanesI32, exactTerms);

@@ -148,7 +148,9 @@ func.func @single_level(%a: tensor<2x16xf32>) -> tensor<2x8xf32> {
 
 // 8-bit scales over 8-bit elements: one term sqA * sqB * dot can exceed i32
 // (16 * 127 * 127 * 255 * 255), dot * sqB cannot; the product with sqA and
-// the sum are i64.
+// the sum are i64. The i32 lanes of dot * sqB are read as pairs (even lanes
+// the low halves of i64 lanes, odd lanes the high halves, each sign-
+// extended: vpmuldq), summed even lanes first, interleaved after the loop.
 
 #x8 = #vsquant.format<si8, per_vector(axis = 1, size = 16), scale = ui8>
 #w8 = #vsquant.format<si8, per_vector(axis = 0, size = 16), scale = ui8, coarse = per_channel(axis = 1)>
@@ -156,8 +158,18 @@ func.func @single_level(%a: tensor<2x16xf32>) -> tensor<2x8xf32> {
 // CHECK-LABEL: func.func @wide_terms
 // CHECK: vsquant.dot_accumulate
 // CHECK: %[[P:.*]] = arith.muli %{{.*}} : vector<{{16|8}}xi32>
-// CHECK: %[[W:.*]] = arith.extsi %[[P]] : vector<{{16|8}}xi32> to vector<{{16|8}}xi64>
-// CHECK: arith.muli %[[W]], %{{.*}} : vector<{{16|8}}xi64>
+// CHECK: %[[PAIRS:.*]] = vector.bitcast %[[P]] : vector<[[L:16|8]]xi32> to vector<[[H:8|4]]xi64>
+// CHECK: %[[LOW:.*]] = arith.shli %[[PAIRS]], %[[C32:.*]] : vector<[[H]]xi64>
+// CHECK: %[[EVEN:.*]] = arith.shrsi %[[LOW]], %[[C32]] : vector<[[H]]xi64>
+// CHECK: %[[ODD:.*]] = arith.shrsi %[[PAIRS]], %[[C32]] : vector<[[H]]xi64>
+// CHECK-DAG: %[[TODD:.*]] = arith.muli %[[ODD]], %[[SA:.*]] : vector<[[H]]xi64>
+// CHECK-DAG: %[[TEVEN:.*]] = arith.muli %[[EVEN]], %[[SA]] : vector<[[H]]xi64>
+// CHECK: %[[TERMS:.*]] = vector.shuffle %[[TEVEN]], %[[TODD]]
+// CHECK: arith.addi %{{.*}}, %[[TERMS]] : vector<[[L]]xi64>
+// CHECK: scf.yield
+// VNNI: %[[S:.*]] = vector.shuffle %[[T:.*]], %[[T]] [0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15] : vector<16xi64>, vector<16xi64>
+// AVX2: %[[S:.*]] = vector.shuffle %[[T:.*]], %[[T]] [0, 4, 1, 5, 2, 6, 3, 7] : vector<8xi64>, vector<8xi64>
+// CHECK: arith.sitofp %[[S]] : vector<{{16|8}}xi64> to vector<{{16|8}}xf32>
 func.func @wide_terms(%x: tensor<4x32xf32>) -> tensor<4x8xf32> {
   %g = arith.constant dense<0.5> : tensor<f32>
   %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<4x32xf32> -> !vsquant.tensor<4x32, #x8>
