@@ -23,7 +23,9 @@
 //      against the reference lowering.
 // GEMVs run with cold caches (a 192 MiB read evicts the weights before each
 // timed run): they stream their weights from memory, as in a model larger
-// than the cache. Each quantized GEMV is checked bit for bit against the
+// than the cache. Before each timed GEMV (GEMM) run the read (vpdpbusd)
+// probe runs once more, and the case's ratio is against the best of those:
+// on a shared machine the neighbours change within seconds. Each quantized GEMV is checked bit for bit against the
 // numerics library (quantizedMatmul); each 2-thread result against the
 // 1-thread one.
 //
@@ -151,20 +153,31 @@ __attribute__((target("avx512f"))) uint64_t readSlice(const char *data,
   return uint64_t(_mm_cvtsi128_si64(_mm512_castsi512_si128(acc)));
 }
 
-/// Streaming read bandwidth in GB/s over a buffer far larger than caches.
-double readBandwidth(unsigned threads) {
+/// A buffer far larger than the caches for the read-bandwidth probe.
+struct ProbeBuffer {
   size_t bytes = size_t(probeMiB) << 20;
   char *data = static_cast<char *>(std::aligned_alloc(64, bytes));
-  std::memset(data, 1, bytes);
+  ProbeBuffer() { std::memset(data, 1, bytes); }
+  ~ProbeBuffer() { std::free(data); }
+};
+
+/// One streaming read of the probe buffer on `threads` threads, in GB/s.
+double readOnce(const ProbeBuffer &buffer, unsigned threads) {
   volatile uint64_t sink = 0;
-  double t = best(5, [&] {
-    onThreads(threads, [&](unsigned i) {
-      size_t slice = bytes / threads;
-      sink = sink + readSlice(data + i * slice, slice);
-    });
+  auto start = Clock::now();
+  onThreads(threads, [&](unsigned i) {
+    size_t slice = buffer.bytes / threads;
+    sink = sink + readSlice(buffer.data + i * slice, slice);
   });
-  std::free(data);
-  return double(bytes) / t / 1e9;
+  return double(buffer.bytes) / seconds(start, Clock::now()) / 1e9;
+}
+
+/// Streaming read bandwidth in GB/s (best of 5).
+double readBandwidth(const ProbeBuffer &buffer, unsigned threads) {
+  double rate = 0;
+  for (int i = 0; i < 5; ++i)
+    rate = std::max(rate, readOnce(buffer, threads));
+  return rate;
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) int
@@ -184,16 +197,24 @@ dotPeakLoop(int64_t iterations, char x, char y) {
   return _mm_cvtsi128_si32(_mm512_castsi512_si128(sum));
 }
 
-/// vpdpbusd throughput in G int8 multiply-accumulates per second.
-double int8Peak(unsigned threads) {
-  int64_t iterations = 4'000'000;
+/// One run of the vpdpbusd loop on `threads` threads, in G int8
+/// multiply-accumulates per second.
+double int8PeakOnce(unsigned threads, int64_t iterations = 4'000'000) {
   volatile int sink = 0;
-  double t = best(3, [&] {
-    onThreads(threads, [&](unsigned) {
-      sink = sink + dotPeakLoop(iterations, 1, 2);
-    });
+  auto start = Clock::now();
+  onThreads(threads, [&](unsigned) {
+    sink = sink + dotPeakLoop(iterations, 1, 2);
   });
-  return double(iterations) * 12 * 64 * threads / t / 1e9;
+  return double(iterations) * 12 * 64 * threads /
+         seconds(start, Clock::now()) / 1e9;
+}
+
+/// vpdpbusd throughput (best of 3).
+double int8Peak(unsigned threads) {
+  double rate = 0;
+  for (int i = 0; i < 3; ++i)
+    rate = std::max(rate, int8PeakOnce(threads));
+  return rate;
 }
 
 //===----------------------------------------------------------------------===//
@@ -429,9 +450,13 @@ struct Bench {
 
   /// Compiles `ir`, runs it `repeat` times on `inputs`; best time in
   /// seconds and the output. `coldCache` evicts the caches before each run.
+  /// `probe`, when given, runs (untimed here) before each run and its best
+  /// rate goes to `probeRate`: the machine is shared, and a probe taken
+  /// between the runs sees the same neighbours as the runs do.
   Expected<std::pair<double, std::vector<float>>>
   run(const std::string &ir, const rt::CodegenOptions &options,
-      ArrayRef<std::vector<float>> inputs, unsigned runs, bool coldCache) {
+      ArrayRef<std::vector<float>> inputs, unsigned runs, bool coldCache,
+      function_ref<double()> probe = nullptr, double *probeRate = nullptr) {
     auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, context.get());
     if (!module)
       return createStringError("cannot parse the benchmark model");
@@ -446,6 +471,8 @@ struct Bench {
     double t = best(
         runs, [&] { model.run(); },
         [&] {
+          if (probe)
+            *probeRate = std::max(*probeRate, probe());
           if (coldCache)
             evictCaches();
         });
@@ -495,9 +522,10 @@ int main(int argc, char **argv) {
   }
 
   // (a) Probes.
+  ProbeBuffer probeBuffer;
   std::map<unsigned, double> readGBs, peakGMACs;
   for (unsigned t : threadCounts) {
-    readGBs[t] = readBandwidth(t);
+    readGBs[t] = readBandwidth(probeBuffer, t);
     peakGMACs[t] = int8Peak(t);
     os << formatv("probe {0} thread(s): streaming read {1:f1} GB/s, "
                   "vpdpbusd peak {2:f0} G int8 MAC/s\n",
@@ -558,7 +586,8 @@ int main(int argc, char **argv) {
 
   // (c) Quantized.
   os << "\ncase                     threads   time ms   GMAC/s  weight GB/s"
-        "  x read BW  x int8 peak  x fp32 default  x fp32 path  check\n";
+        "  probe*  x read BW  x int8 peak  x fp32 default  x fp32 path  "
+        "check\n";
   std::vector<QuantCase> cases = {{8, 16, 4}, {8, 32, 4}, {8, 16, 8},
                                   {8, 32, 8}, {4, 16, 4}, {4, 32, 4},
                                   {4, 16, 8}, {4, 32, 8}};
@@ -587,7 +616,15 @@ int main(int argc, char **argv) {
         rt::CodegenOptions options;
         options.numThreads = t;
         options.minMacsPerThread = minMacsPerThread;
-        auto result = bench.run(ir, options, a, repeat, shape.m == 1);
+        // GEMVs against the read probe, GEMMs against the vpdpbusd probe,
+        // each taken between the runs.
+        double probeRate = 0;
+        auto probe = [&] {
+          return shape.m == 1 ? readOnce(probeBuffer, t)
+                              : int8PeakOnce(t, 1'000'000);
+        };
+        auto result = bench.run(ir, options, a, repeat, shape.m == 1, probe,
+                                &probeRate);
         if (!result) {
           errs() << "vsq-bench-matmul: " << toString(result.takeError())
                  << "\n";
@@ -616,17 +653,24 @@ int main(int argc, char **argv) {
           return it == base.end() ? std::string("-")
                                   : formatv("{0:f1}", it->second / time).str();
         };
-        os << formatv("{0,-24} {1,7} {2,9:f3} {3,8:f1} {4,12:f1} {5,10:f2} "
-                      "{6,12:f2} {7,15} {8,12}  {9}\n",
+        double readRate = shape.m == 1 ? probeRate : readGBs[t];
+        double peakRate = shape.m == 1 ? peakGMACs[t] : probeRate;
+        os << formatv("{0,-24} {1,7} {2,9:f3} {3,8:f1} {4,12:f1} {5,9:f0} "
+                      "{6,10:f2} {7,12:f2} {8,15} {9,12}  {10}\n",
                       name, t, time * 1e3, macs / time / 1e9,
                       weightBytes / time / 1e9,
-                      weightBytes / time / 1e9 / readGBs[t],
-                      macs / time / 1e9 / peakGMACs[t], ratio(floatDefault),
+                      shape.m == 1 ? readRate : peakRate,
+                      weightBytes / time / 1e9 / readRate,
+                      macs / time / 1e9 / peakRate, ratio(floatDefault),
                       ratio(floatReordered), check);
         os.flush();
       }
     }
   }
+  os << "probe*: best of the probe runs taken between this case's runs "
+        "(GEMV: streaming read, GB/s; GEMM: vpdpbusd, G MAC/s); the case's "
+        "`x read BW` (GEMV) or `x int8 peak` (GEMM) is against it, the other "
+        "ratio against the probes at the start\n";
   if (convLayers && !timeConvLayers(bench, rng, threadCounts, peakGMACs, os))
     return 1;
   if (attention &&
