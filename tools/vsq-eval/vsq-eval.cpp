@@ -13,6 +13,7 @@
 #include "vsquant/Calibration/Calibrator.h"
 #include "vsquant/InitAll.h"
 #include "vsquant/Quant/Quantizer.h"
+#include "vsquant/Runtime/CodegenFlags.h"
 #include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Support/Npy.h"
 
@@ -61,20 +62,7 @@ static cl::opt<std::string> saveOutputs(
 static cl::opt<int> repeat("repeat", cl::init(3),
                            cl::desc("Timed runs per sample and path"),
                            cl::cat(category));
-static cl::opt<std::string>
-    kernels("kernels", cl::init("tiled"),
-            cl::desc("Quantized contractions: tiled (int8 dot-product "
-                     "instructions) or reference"),
-            cl::cat(category));
-static cl::opt<std::string>
-    kernelISA("kernel-isa", cl::init("host"),
-              cl::desc("Instruction set of the tiled kernels: host, "
-                       "avx512vnni, avx2 or none"),
-              cl::cat(category));
-static cl::opt<unsigned>
-    numThreads("num-threads", cl::init(1),
-               cl::desc("Threads of the quantized model's tiled kernels"),
-               cl::cat(category));
+static vsquant::runtime::CodegenFlags codegenFlags(category);
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-eval") << message << "\n";
@@ -123,10 +111,7 @@ int main(int argc, char **argv) {
       cast<mlir::ModuleOp>((*model)->clone()));
   if (Error e = vsquant::runtime::runQuantizePass(*quantModule, quantizeOptions))
     return error(toString(std::move(e)));
-  runtime::CodegenOptions codegen;
-  codegen.kernels = kernels;
-  codegen.target = kernelISA;
-  codegen.numThreads = numThreads;
+  runtime::CodegenOptions codegen = codegenFlags.options();
   auto quantModel =
       runtime::CompiledModel::compile(*quantModule, entry, codegen);
   if (!quantModel)
@@ -209,8 +194,8 @@ int main(int argc, char **argv) {
   outs() << formatv("time per run: float {0:f3} ms, quantized {1:f3} ms "
                     "(float / quantized = {2:f2}x; {3} kernels, {4}, {5} "
                     "thread(s))\n",
-                    floatMs, quantMs, floatMs / quantMs, kernels, kernelISA,
-                    numThreads);
+                    floatMs, quantMs, floatMs / quantMs, codegen.kernels, codegen.target,
+                    codegen.numThreads);
   if (!jsonPath.empty()) {
     json::Value report(json::Object{{"version", 1},
                                     {"samples", int64_t(samples->size())},

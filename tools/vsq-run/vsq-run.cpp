@@ -1,6 +1,7 @@
 //===- vsq-run.cpp - Run a model on .npy inputs, write its outputs --------===//
 //
 //   vsq-run model.mlir --inputs=samples/ -o outputs/ [--repeat=N]
+//           [--num-threads=N] [--kernels=tiled|reference] [--kernel-isa=...]
 //
 // JIT-compiles the model as it is (float, or already quantized) with the
 // CPU pipeline every vsquant tool uses and writes each sample's outputs as
@@ -11,6 +12,7 @@
 
 #include "vsquant/Calibration/Calibrator.h"
 #include "vsquant/InitAll.h"
+#include "vsquant/Runtime/CodegenFlags.h"
 #include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Runtime/ModelFile.h"
 #include "vsquant/Support/Npy.h"
@@ -45,6 +47,7 @@ static cl::opt<std::string> entry("entry", cl::desc("Entry function"),
 static cl::opt<int> repeat("repeat", cl::init(1),
                            cl::desc("Timed runs per sample"),
                            cl::cat(category));
+static runtime::CodegenFlags codegenFlags(category);
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-run") << message << "\n";
@@ -78,7 +81,8 @@ int main(int argc, char **argv) {
   auto samples = vsquant::calib::collectSamples(paths, *numInputs);
   if (!samples)
     return error(toString(samples.takeError()));
-  auto model = runtime::CompiledModel::compile(**parsed, entry);
+  auto model =
+      runtime::CompiledModel::compile(**parsed, entry, codegenFlags.options());
   if (!model)
     return error(toString(model.takeError()));
   double compileSeconds = secondsSince(start);

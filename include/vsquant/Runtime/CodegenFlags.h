@@ -1,0 +1,65 @@
+//===- CodegenFlags.h - Command-line options for the JIT's code generation ===//
+//
+// The flags every tool that JIT-compiles a model offers (vsq-run, vsq-eval):
+// which kernels, which instruction set, how many threads. One definition so
+// that the tools spell and document them alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VSQUANT_RUNTIME_CODEGENFLAGS_H
+#define VSQUANT_RUNTIME_CODEGENFLAGS_H
+
+#include "vsquant/Runtime/CompiledModel.h"
+
+#include "llvm/Support/CommandLine.h"
+
+namespace vsquant {
+namespace runtime {
+
+/// Registers --kernels, --kernel-isa, --num-threads and
+/// --min-macs-per-thread in `category`; construct one (static) before
+/// parsing the command line.
+class CodegenFlags {
+public:
+  explicit CodegenFlags(llvm::cl::OptionCategory &category)
+      : kernels("kernels", llvm::cl::init(CodegenOptions().kernels),
+                llvm::cl::desc("Quantized contractions: tiled (int8 "
+                               "dot-product instructions) or reference"),
+                llvm::cl::cat(category)),
+        target("kernel-isa", llvm::cl::init(CodegenOptions().target),
+               llvm::cl::desc("Instruction set of the tiled kernels: host, "
+                              "avx512vnni, avx2 or none"),
+               llvm::cl::cat(category)),
+        numThreads("num-threads", llvm::cl::init(1),
+                   llvm::cl::desc("Threads of the tiled kernels (OpenMP; "
+                                  "KMP_BLOCKTIME sets how long idle "
+                                  "threads spin)"),
+                   llvm::cl::cat(category)),
+        minMacsPerThread(
+            "min-macs-per-thread",
+            llvm::cl::init(CodegenOptions().minMacsPerThread),
+            llvm::cl::desc("Fewer threads for a contraction with fewer "
+                           "multiply-accumulates than this per thread (0: "
+                           "always --num-threads)"),
+            llvm::cl::cat(category)) {}
+
+  /// The parsed flags; bad values are reported when the model is compiled.
+  CodegenOptions options() const {
+    CodegenOptions o;
+    o.kernels = kernels;
+    o.target = target;
+    o.numThreads = numThreads;
+    o.minMacsPerThread = minMacsPerThread;
+    return o;
+  }
+
+private:
+  llvm::cl::opt<std::string> kernels, target;
+  llvm::cl::opt<unsigned> numThreads;
+  llvm::cl::opt<int64_t> minMacsPerThread;
+};
+
+} // namespace runtime
+} // namespace vsquant
+
+#endif // VSQUANT_RUNTIME_CODEGENFLAGS_H
