@@ -30,6 +30,8 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   outParams.hoistStaticAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createVSQuantStridedCopiesToLoops());
+  pm.addNestedPass<func::FuncOp>(createVSQuantVectorizeElementwise());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // vsquant-vectorize-elementwise's n-D transfers (whole reductions) as
   // unrolled 1-D ones.

@@ -160,6 +160,26 @@ def VSQuantMoveReductionsOutward
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VSQuantStridedCopiesToLoops
+    : Pass<"vsquant-strided-copies-to-loops", "func::FuncOp"> {
+  let summary = "Rewrite memref.copy between non-contiguous buffers as "
+                "linalg.copy";
+  let description = [{
+    Bufferization turns a concat, a pad or an insert into a slice into
+    `memref.copy` into a strided subview, and `finalize-memref-to-llvm`
+    lowers every copy that is not one contiguous row-major run to a call to
+    the C runner utils' `memrefCopy`: a generic loop that recomputes each
+    element's address from the descriptor (and that a compiled model must
+    link). This pass rewrites those copies as `linalg.copy`, which
+    `convert-linalg-to-loops` turns into loops that LLVM vectorizes.
+    Contiguous copies are left alone (they become `memcpy`). Runs on
+    buffers, after bufferization.
+
+    Example: `vsq-opt --vsquant-strided-copies-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
   let summary = "Lower vsquant.dot_accumulate to the target's int8 "
                 "dot-product instructions";

@@ -79,7 +79,9 @@ std::optional<SmallVector<int64_t>> tileSizesFor(linalg::GenericOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
-  if (!op.hasPureTensorSemantics() ||
+  // On tensors (before bufferization) or on buffers (the copies
+  // vsquant-strided-copies-to-loops makes of bufferization's memref.copy).
+  if (!(op.hasPureTensorSemantics() || op.hasPureBufferSemantics()) ||
       !llvm::all_of(op.getIndexingMapsArray(),
                     [](AffineMap m) { return m.isProjectedPermutation(); }) ||
       !reductionsAreOrderFree(op))
