@@ -89,23 +89,16 @@ TEST(DepthwiseConvolution, TwoLevelMatchesTheLibrary) {
                                     gemm->bFormat, gemm->m, gemm->k, gemm->n);
     ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
 
-    std::string xType = qtensorText(xShape, x), kType = qtensorText(kShape, k);
-    std::string ir = llvm::formatv(R"mlir(
-func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
-  %g = arith.constant dense<{2}> : tensor<f32>
-  %xq = vsquant.dynamic_quantize %x coarse(%g : tensor<f32>) : tensor<{0}f32> -> {3}
-  %k = {4}
-  %y = vsquant.depthwise_conv2d %xq, %k {{kernel_size = array<i64: {5}, {6}>, strides = array<i64: {7}, {8}>, padding = array<i64: {9}, {10}, {11}, {12}>}
-      : {3}, {13} -> tensor<{1}f32>
-  return %y : tensor<{1}f32>
-}
-)mlir",
-                                   shapeText(xShape), shapeText(yShape),
-                                   llvm::formatv("{0:e9}", double(qx->coarse[0])).str(),
-                                   xType, constantText(*qk, kShape, k, kType),
-                                   s.kh, s.kw, s.strideH, s.strideW, s.padTop,
-                                   s.padLeft, s.padBottom, s.padRight, kType)
-                         .str();
+    std::string kType = qtensorText(kShape, k);
+    std::string ir = convModelText(
+        "depthwise_conv2d", xShape, yShape, x, qx->coarse[0],
+        constantText(*qk, kShape, k, kType), kType,
+        llvm::formatv("kernel_size = array<i64: {0}, {1}>, strides = "
+                      "array<i64: {2}, {3}>, padding = array<i64: {4}, {5}, "
+                      "{6}, {7}>",
+                      s.kh, s.kw, s.strideH, s.strideW, s.padTop, s.padLeft,
+                      s.padBottom, s.padRight)
+            .str());
     for (const vsquant::runtime::CodegenOptions &generator :
          {vsquant::runtime::CodegenOptions{"reference", "none", 1},
           vsquant::runtime::CodegenOptions{}}) {

@@ -124,6 +124,34 @@ inline std::string constantText(const quant::QuantizedTensor &q,
          coarse + " : " + type;
 }
 
+/// @f(x) = `op` of the dynamically quantized input x (input format as in
+/// `xType`, `gamma` its coarse scale when two-level) and the constant
+/// filter `filter` (typed `kType`), with the op's attributes `attributes`
+/// ("strides = ..., padding = ..."): the differential conv tests' model.
+inline std::string convModelText(llvm::StringRef op,
+                                 llvm::ArrayRef<int64_t> xShape,
+                                 llvm::ArrayRef<int64_t> yShape,
+                                 const quant::TensorFormat &x, float gamma,
+                                 const std::string &filter,
+                                 const std::string &kType,
+                                 const std::string &attributes) {
+  return llvm::formatv(R"mlir(
+func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
+  %g = arith.constant dense<{2}> : tensor<f32>
+  %xq = vsquant.dynamic_quantize %x{3} : tensor<{0}f32> -> {4}
+  %k = {5}
+  %y = vsquant.{6} %xq, %k {{{7}}
+      : {4}, {8} -> tensor<{1}f32>
+  return %y : tensor<{1}f32>
+}
+)mlir",
+                       shapeText(xShape), shapeText(yShape),
+                       llvm::formatv("{0:e9}", double(gamma)).str(),
+                       x.scaleBits ? " coarse(%g : tensor<f32>)" : "",
+                       qtensorText(xShape, x), filter, op, attributes, kType)
+      .str();
+}
+
 inline uint32_t bitsOf(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);

@@ -69,24 +69,16 @@ TEST(TiledConvolution, MatchesTheReferenceLowering) {
     auto qk = quantizeTensor(kv, kShape, k, max);
     ASSERT_TRUE(bool(qx) && bool(qk));
     float gamma = qx->coarse.empty() ? 1.0f : qx->coarse[0];
-    std::string xType = qtensorText(xShape, x), kType = qtensorText(kShape, k);
-    std::string ir = llvm::formatv(R"mlir(
-func.func @f(%x: tensor<{0}f32>) -> tensor<{1}f32> {{
-  %g = arith.constant dense<{2}> : tensor<f32>
-  %xq = vsquant.dynamic_quantize %x{3} : tensor<{0}f32> -> {4}
-  %k = {5}
-  %y = vsquant.conv2d %xq, %k {{strides = array<i64: {6}, {7}>, dilations = array<i64: {8}, {9}>, padding = array<i64: {10}, {11}, {12}, {13}>}
-      : {4}, {14} -> tensor<{1}f32>
-  return %y : tensor<{1}f32>
-}
-)mlir",
-                                   shapeText(xShape), shapeText(yShape),
-                                   llvm::formatv("{0:e9}", double(gamma)).str(),
-                                   x.scaleBits ? " coarse(%g : tensor<f32>)" : "",
-                                   xType, constantText(*qk, kShape, k, kType),
-                                   strideH, strideW, dilationH, dilationW,
-                                   pad[0], pad[1], pad[2], pad[3], kType)
-                         .str();
+    std::string kType = qtensorText(kShape, k);
+    std::string ir = convModelText(
+        "conv2d", xShape, yShape, x, gamma,
+        constantText(*qk, kShape, k, kType), kType,
+        llvm::formatv("strides = array<i64: {0}, {1}>, dilations = "
+                      "array<i64: {2}, {3}>, padding = array<i64: {4}, {5}, "
+                      "{6}, {7}>",
+                      strideH, strideW, dilationH, dilationW, pad[0], pad[1],
+                      pad[2], pad[3])
+            .str());
     if (tiledKernelTakes(ir, harness.context.get(), tiled.front().target))
       ++tiledCases;
 
