@@ -27,7 +27,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
@@ -43,17 +42,12 @@ using namespace vsquant::testing;
 namespace {
 
 /// The code generators under test: the reference lowering and the tiled
-/// kernels this CPU can run (AVX2; AVX-512 VNNI on one and two threads).
+/// kernels this CPU can run.
 std::vector<vsquant::runtime::CodegenOptions> hostGenerators() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   std::vector<vsquant::runtime::CodegenOptions> generators = {
       {"reference", "none", 1}};
-  if (features.lookup("avx2"))
-    generators.push_back({"tiled", "avx2", 1});
-  if (features.lookup("avx512vnni") && features.lookup("avx512bw")) {
-    generators.push_back({"tiled", "avx512vnni", 1});
-    generators.push_back({"tiled", "avx512vnni", 2, 0});
-  }
+  for (const vsquant::runtime::CodegenOptions &tiled : tiledGenerators())
+    generators.push_back(tiled);
   return generators;
 }
 
@@ -241,15 +235,8 @@ namespace {
 std::vector<std::vector<std::vector<float>>>
 runEveryGenerator(Harness &harness, const std::string &ir,
                   llvm::ArrayRef<float> input) {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  std::vector<vsquant::runtime::CodegenOptions> generators = {
-      {"reference", "none", 1}};
-  if (features.lookup("avx2"))
-    generators.push_back({"tiled", "avx2", 1});
-  if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
-    generators.push_back({"tiled", "avx512vnni", 2, 0});
   std::vector<std::vector<std::vector<float>>> all;
-  for (const vsquant::runtime::CodegenOptions &generator : generators) {
+  for (const vsquant::runtime::CodegenOptions &generator : hostGenerators()) {
     auto module =
         mlir::parseSourceString<mlir::ModuleOp>(ir, harness.context.get());
     EXPECT_TRUE(bool(module)) << ir;
