@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "vsquant/InitAll.h"
+#include "vsquant/Runtime/CodegenFlags.h"
 #include "vsquant/Runtime/CompiledModel.h"
 #include "vsquant/Runtime/ModelFile.h"
 
@@ -63,26 +64,10 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     attributes("mattr", cl::desc("Target features, e.g. +avx512vnni"),
                cl::cat(category));
-static cl::opt<std::string>
-    kernels("kernels", cl::init("tiled"),
-            cl::desc("Quantized contractions: tiled (int8 dot-product "
-                     "instructions) or reference"),
-            cl::cat(category));
-static cl::opt<std::string> kernelISA(
-    "kernel-isa", cl::init("auto"),
-    cl::desc("Instruction set of the tiled kernels: auto (from the target "
-             "machine), avx512vnni, avx2 or none"),
-    cl::cat(category));
-static cl::opt<unsigned> numThreads(
-    "num-threads", cl::init(1),
-    cl::desc("Threads of the tiled kernels (> 1: OpenMP parallel loops; "
-             "link the program with LLVM's libomp)"),
-    cl::cat(category));
-static cl::opt<int64_t> minMacsPerThread(
-    "min-macs-per-thread", cl::init(int64_t(1) << 20),
-    cl::desc("Fewer threads for a contraction with fewer multiply-"
-             "accumulates than this per thread (0: always --num-threads)"),
-    cl::cat(category));
+static vsquant::runtime::CodegenFlags
+    codegenFlags(category, "auto",
+                 "auto (from the target machine), avx512vnni, avx2 or none",
+                 "link the program with LLVM's libomp");
 
 static int error(const Twine &message) {
   WithColor::error(errs(), "vsq-compile") << message << "\n";
@@ -226,12 +211,8 @@ int main(int argc, char **argv) {
   if (!machine)
     return error("cannot create a target machine: " +
                  toString(machine.takeError()));
-  vsquant::runtime::CodegenOptions kernelOptions;
-  kernelOptions.kernels = kernels;
-  kernelOptions.numThreads = numThreads;
-  kernelOptions.minMacsPerThread = minMacsPerThread;
-  kernelOptions.target = kernelISA;
-  if (kernelISA == "auto") {
+  vsquant::runtime::CodegenOptions kernelOptions = codegenFlags.options();
+  if (kernelOptions.target == "auto") {
     const MCSubtargetInfo *subtarget = (*machine)->getMCSubtargetInfo();
     kernelOptions.target = subtarget->checkFeatures("+avx512vnni,+avx512bw")
                          ? "avx512vnni"
@@ -269,8 +250,9 @@ int main(int argc, char **argv) {
   header.keep();
   outs() << formatv("wrote {0}.o and {0}.h: @{1} for {2} ({3} kernels: "
                     "{4}, {5} thread(s){6})\n",
-                    outputStem, name, (*machine)->getTargetCPU(), kernels,
-                    kernelOptions.target, numThreads,
-                    numThreads > 1 ? "; link libomp" : "");
+                    outputStem, name, (*machine)->getTargetCPU(),
+                    kernelOptions.kernels, kernelOptions.target,
+                    kernelOptions.numThreads,
+                    kernelOptions.numThreads > 1 ? "; link libomp" : "");
   return 0;
 }

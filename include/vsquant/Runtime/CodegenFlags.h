@@ -1,8 +1,8 @@
 //===- CodegenFlags.h - Command-line options for the JIT's code generation ===//
 //
-// The flags every tool that JIT-compiles a model offers (vsq-run, vsq-eval):
-// which kernels, which instruction set, how many threads. One definition so
-// that the tools spell and document them alike.
+// The code-generation flags of the tools that compile a model (vsq-run,
+// vsq-eval, vsq-compile): which kernels, which instruction set, how many
+// threads. One definition so that the tools spell and document them alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,23 +18,29 @@ namespace runtime {
 
 /// Registers --kernels, --kernel-isa, --num-threads and
 /// --min-macs-per-thread in `category`; construct one (static) before
-/// parsing the command line.
+/// parsing the command line. A tool that compiles for another machine
+/// (vsq-compile) names its own --kernel-isa default and values and adds to
+/// the --num-threads text how to link.
 class CodegenFlags {
 public:
-  explicit CodegenFlags(llvm::cl::OptionCategory &category)
+  explicit CodegenFlags(
+      llvm::cl::OptionCategory &category,
+      llvm::StringRef isaDefault = CodegenOptions().target,
+      llvm::StringRef isaValues = "host, avx512vnni, avx2 or none",
+      llvm::StringRef threadsNote = "KMP_BLOCKTIME sets how long idle "
+                                    "threads spin")
       : kernels("kernels", llvm::cl::init(CodegenOptions().kernels),
                 llvm::cl::desc("Quantized contractions: tiled (int8 "
                                "dot-product instructions) or reference"),
                 llvm::cl::cat(category)),
-        target("kernel-isa", llvm::cl::init(CodegenOptions().target),
-               llvm::cl::desc("Instruction set of the tiled kernels: host, "
-                              "avx512vnni, avx2 or none"),
-               llvm::cl::cat(category)),
+        isaText(("Instruction set of the tiled kernels: " + isaValues).str()),
+        threadsText(
+            ("Threads of the tiled kernels (OpenMP; " + threadsNote + ")")
+                .str()),
+        target("kernel-isa", llvm::cl::init(isaDefault.str()),
+               llvm::cl::desc(isaText), llvm::cl::cat(category)),
         numThreads("num-threads", llvm::cl::init(1),
-                   llvm::cl::desc("Threads of the tiled kernels (OpenMP; "
-                                  "KMP_BLOCKTIME sets how long idle "
-                                  "threads spin)"),
-                   llvm::cl::cat(category)),
+                   llvm::cl::desc(threadsText), llvm::cl::cat(category)),
         minMacsPerThread(
             "min-macs-per-thread",
             llvm::cl::init(CodegenOptions().minMacsPerThread),
@@ -54,7 +60,10 @@ public:
   }
 
 private:
-  llvm::cl::opt<std::string> kernels, target;
+  llvm::cl::opt<std::string> kernels;
+  // cl::desc keeps a StringRef: the texts live as long as the flags.
+  std::string isaText, threadsText;
+  llvm::cl::opt<std::string> target;
   llvm::cl::opt<unsigned> numThreads;
   llvm::cl::opt<int64_t> minMacsPerThread;
 };
