@@ -1,4 +1,7 @@
 // RUN: vsq-opt %s --split-input-file --vsquant-move-reductions-outward | FileCheck %s
+// The pass rejects nothing: ops it leaves as they are (no reduction, only
+// reductions) pass without a diagnostic; any would fail this run.
+// RUN: vsq-opt %s --split-input-file --vsquant-move-reductions-outward --verify-diagnostics -o /dev/null
 
 // A matmul (m, n, k) becomes a generic iterated as (m, k, n): the reduction
 // just outside the innermost loop, which then walks rows of B and of the

@@ -1,4 +1,7 @@
 // RUN: vsq-opt %s --split-input-file --vsquant-strided-copies-to-loops | FileCheck %s
+// The pass rejects nothing: contiguous and unranked copies are left as
+// they are without a diagnostic; any would fail this run.
+// RUN: vsq-opt %s --split-input-file --vsquant-strided-copies-to-loops --verify-diagnostics -o /dev/null
 
 // A copy into a strided subview (half of a concat's result) becomes an
 // elementwise linalg.generic on the buffers.

@@ -1,4 +1,8 @@
 // RUN: vsq-opt %s --split-input-file --convert-vsquant-to-linalg --vsquant-vectorize-elementwise | FileCheck %s
+// The pass rejects nothing: what it cannot vectorize exactly (float sums,
+// too few channels) is left to the loops without a diagnostic; any would
+// fail this run.
+// RUN: vsq-opt %s --split-input-file --convert-vsquant-to-linalg --vsquant-vectorize-elementwise --verify-diagnostics -o /dev/null
 
 // Dynamic per-vector quantization as the reference lowering leaves it: the
 // per-vector max of |x| becomes one vector<16> per vector reduced as a tree
