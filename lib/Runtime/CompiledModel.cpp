@@ -20,7 +20,6 @@
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/TargetSelect.h"
 
-
 using namespace mlir;
 
 namespace vsquant {

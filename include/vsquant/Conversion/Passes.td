@@ -163,17 +163,18 @@ def VSQuantMoveReductionsOutward
 def VSQuantStridedCopiesToLoops
     : Pass<"vsquant-strided-copies-to-loops", "func::FuncOp"> {
   let summary = "Rewrite memref.copy between non-contiguous buffers as "
-                "linalg.copy";
+                "an elementwise linalg.generic";
   let description = [{
     Bufferization turns a concat, a pad or an insert into a slice into
     `memref.copy` into a strided subview, and `finalize-memref-to-llvm`
     lowers every copy that is not one contiguous row-major run to a call to
     the C runner utils' `memrefCopy`: a generic loop that recomputes each
     element's address from the descriptor (and that a compiled model must
-    link). This pass rewrites those copies as `linalg.copy`, which
-    `convert-linalg-to-loops` turns into loops that LLVM vectorizes.
-    Contiguous copies are left alone (they become `memcpy`). Runs on
-    buffers, after bufferization.
+    link). This pass rewrites those copies as elementwise `linalg.generic`
+    ops on the buffers, which `vsquant-vectorize-elementwise` then turns
+    into SIMD loads and stores (the CPU pipeline runs it again after this
+    pass). Contiguous copies (they become `memcpy`) and unranked ones are
+    left alone. Runs on buffers, after bufferization.
 
     Example: `vsq-opt --vsquant-strided-copies-to-loops`.
   }];

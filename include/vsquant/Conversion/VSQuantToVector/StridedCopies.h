@@ -8,10 +8,11 @@ class RewritePatternSet;
 namespace vsquant {
 
 /// memref.copy whose source or target is not one contiguous row-major run
-/// (a slice of a concat's result, a pad's interior) -> linalg.copy, which
-/// convert-linalg-to-loops turns into loops LLVM vectorizes, instead of the
-/// element-by-element `memrefCopy` library call finalize-memref-to-llvm
-/// emits for such copies. Contiguous copies are left to become memcpy.
+/// (a slice of a concat's result, a pad's interior) -> an elementwise
+/// linalg.generic on the buffers, which vsquant-vectorize-elementwise
+/// vectorizes, instead of the element-by-element `memrefCopy` library call
+/// finalize-memref-to-llvm emits for such copies. Contiguous and unranked
+/// copies are left as they are.
 void populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace vsquant
