@@ -55,6 +55,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -138,15 +139,17 @@ template <typename F> void onThreads(unsigned threads, F &&f) {
 // Probes
 //===----------------------------------------------------------------------===//
 
+/// Reads `bytes` (whole 256-byte steps) at `data`, any alignment (the
+/// evictor and cold-read buffers are std::vectors, 16-byte aligned).
 __attribute__((target("avx512f"))) uint64_t readSlice(const char *data,
                                                        size_t bytes) {
   __m512i acc0 = _mm512_setzero_si512(), acc1 = acc0, acc2 = acc0,
           acc3 = acc0;
   for (size_t i = 0; i + 256 <= bytes; i += 256) {
-    acc0 = _mm512_xor_si512(acc0, _mm512_load_si512(data + i));
-    acc1 = _mm512_xor_si512(acc1, _mm512_load_si512(data + i + 64));
-    acc2 = _mm512_xor_si512(acc2, _mm512_load_si512(data + i + 128));
-    acc3 = _mm512_xor_si512(acc3, _mm512_load_si512(data + i + 192));
+    acc0 = _mm512_xor_si512(acc0, _mm512_loadu_si512(data + i));
+    acc1 = _mm512_xor_si512(acc1, _mm512_loadu_si512(data + i + 64));
+    acc2 = _mm512_xor_si512(acc2, _mm512_loadu_si512(data + i + 128));
+    acc3 = _mm512_xor_si512(acc3, _mm512_loadu_si512(data + i + 192));
   }
   __m512i acc = _mm512_xor_si512(_mm512_xor_si512(acc0, acc1),
                                  _mm512_xor_si512(acc2, acc3));
@@ -170,6 +173,40 @@ double readOnce(const ProbeBuffer &buffer, unsigned threads) {
     sink = sink + readSlice(buffer.data + i * slice, slice);
   });
   return double(buffer.bytes) / seconds(start, Clock::now()) / 1e9;
+}
+
+/// Spins until `threads` threads have arrived at `count` (which then
+/// stays there): the threads of a probe start and stop together without
+/// a system call.
+void spinBarrier(std::atomic<unsigned> &count, unsigned threads) {
+  count.fetch_add(1);
+  while (count.load() < threads)
+    _mm_pause();
+}
+
+/// A cold read of exactly the bytes a GEMV streams, in GB/s: `data` was
+/// evicted from the caches before the call. Timed from when all threads
+/// run to when all have finished (thread creation is not timed: the
+/// kernels' OpenMP workers are running too), each thread reading one
+/// contiguous share, the best case for the prefetchers. The 512 MiB probe
+/// measures a steady state that a read of a few MiB, over in a fraction of
+/// a millisecond, does not reach.
+double coldReadOnce(const char *data, size_t bytes, unsigned threads) {
+  std::atomic<unsigned> started{0}, finished{0};
+  Clock::time_point start, stop;
+  volatile uint64_t sink = 0;
+  size_t share = bytes / threads / 256 * 256;
+  onThreads(threads, [&](unsigned i) {
+    spinBarrier(started, threads);
+    if (i == 0)
+      start = Clock::now();
+    sink = sink + readSlice(data + i * share,
+                            i + 1 == threads ? bytes - i * share : share);
+    spinBarrier(finished, threads);
+    if (i == 0)
+      stop = Clock::now();
+  });
+  return double(bytes) / seconds(start, stop) / 1e9;
 }
 
 /// Streaming read bandwidth in GB/s (best of 5).
@@ -586,8 +623,8 @@ int main(int argc, char **argv) {
 
   // (c) Quantized.
   os << "\ncase                     threads   time ms   GMAC/s  weight GB/s"
-        "  probe*  x read BW  x int8 peak  x fp32 default  x fp32 path  "
-        "check\n";
+        "  probe*  x read BW  cold read*  x cold read  x int8 peak  "
+        "x fp32 default  x fp32 path  check\n";
   std::vector<QuantCase> cases = {{8, 16, 4}, {8, 32, 4}, {8, 16, 8},
                                   {8, 32, 8}, {4, 16, 4}, {4, 32, 4},
                                   {4, 16, 8}, {4, 32, 8}};
@@ -611,6 +648,10 @@ int main(int argc, char **argv) {
       // Weight bytes as stored by the kernel: elements plus byte scales.
       double weightBytes =
           double(k) * n * c.weightBits / 8 + double(k / c.vector) * n;
+      // As many bytes for the cold read probe, one contiguous buffer.
+      std::vector<char> coldBytes;
+      if (shape.m == 1)
+        coldBytes.assign(size_t(weightBytes) / 256 * 256, 1);
       std::vector<float> firstResult;
       for (unsigned t : threadCounts) {
         rt::CodegenOptions options;
@@ -618,10 +659,14 @@ int main(int argc, char **argv) {
         options.minMacsPerThread = minMacsPerThread;
         // GEMVs against the read probe, GEMMs against the vpdpbusd probe,
         // each taken between the runs.
-        double probeRate = 0;
+        double probeRate = 0, coldReadRate = 0;
         auto probe = [&] {
-          return shape.m == 1 ? readOnce(probeBuffer, t)
-                              : int8PeakOnce(t, 1'000'000);
+          if (shape.m > 1)
+            return int8PeakOnce(t, 1'000'000);
+          bench.evictCaches();
+          coldReadRate = std::max(
+              coldReadRate, coldReadOnce(coldBytes.data(), coldBytes.size(), t));
+          return readOnce(probeBuffer, t);
         };
         auto result = bench.run(ir, options, a, repeat, shape.m == 1, probe,
                                 &probeRate);
@@ -655,12 +700,16 @@ int main(int argc, char **argv) {
         };
         double readRate = shape.m == 1 ? probeRate : readGBs[t];
         double peakRate = shape.m == 1 ? peakGMACs[t] : probeRate;
+        std::string coldColumns = "          -          -";
+        if (shape.m == 1)
+          coldColumns = formatv("{0,11:f0} {1,10:f2}", coldReadRate,
+                                weightBytes / time / 1e9 / coldReadRate);
         os << formatv("{0,-24} {1,7} {2,9:f3} {3,8:f1} {4,12:f1} {5,9:f0} "
-                      "{6,10:f2} {7,12:f2} {8,15} {9,12}  {10}\n",
+                      "{6,10:f2} {7} {8,12:f2} {9,15} {10,12}  {11}\n",
                       name, t, time * 1e3, macs / time / 1e9,
                       weightBytes / time / 1e9,
                       shape.m == 1 ? readRate : peakRate,
-                      weightBytes / time / 1e9 / readRate,
+                      weightBytes / time / 1e9 / readRate, coldColumns,
                       macs / time / 1e9 / peakRate, ratio(floatDefault),
                       ratio(floatReordered), check);
         os.flush();
@@ -670,7 +719,11 @@ int main(int argc, char **argv) {
   os << "probe*: best of the probe runs taken between this case's runs "
         "(GEMV: streaming read, GB/s; GEMM: vpdpbusd, G MAC/s); the case's "
         "`x read BW` (GEMV) or `x int8 peak` (GEMM) is against it, the other "
-        "ratio against the probes at the start\n";
+        "ratio against the probes at the start; cold read*: GEMV only, best "
+        "of the cold reads of as many bytes as the weights (evicted first, "
+        "one contiguous share per thread, threads already running) taken "
+        "between the case's runs, GB/s, and the case's weight GB/s against "
+        "it\n";
   if (convLayers && !timeConvLayers(bench, rng, threadCounts, peakGMACs, os))
     return 1;
   if (attention &&
