@@ -17,7 +17,8 @@ using namespace mlir;
 
 void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                               unsigned numThreads,
-                                              StringRef target) {
+                                              StringRef target,
+                                              bool genericAllocation) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -58,7 +59,9 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefs;
+  memrefs.useGenericFunctions = genericAllocation;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefs));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass()); // the vectorizer's ub.poison
   if (numThreads > 1)
@@ -96,7 +99,7 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
     OpPassManager &pm, StringRef kernels, StringRef target,
     unsigned numThreads, int64_t minMacsPerThread,
     function_ref<LogicalResult(const Twine &)> errorHandler,
-    bool moveReductionsOutward) {
+    bool moveReductionsOutward, bool genericAllocation) {
   if (kernels != "tiled" && kernels != "reference")
     return errorHandler("vsquant-cpu-pipeline: unknown kernels '" + kernels +
                         "' (expected tiled or reference)");
@@ -121,7 +124,7 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
   pm.addNestedPass<func::FuncOp>(createVSQuantVectorizeElementwise());
   if (moveReductionsOutward)
     pm.addNestedPass<func::FuncOp>(createVSQuantMoveReductionsOutward());
-  buildLinalgToLLVMPipeline(pm, numThreads, target);
+  buildLinalgToLLVMPipeline(pm, numThreads, target, genericAllocation);
   pm.addPass(createVerifyVSQuantLowered());
   return success();
 }

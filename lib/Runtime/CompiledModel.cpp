@@ -1,6 +1,7 @@
 //===- CompiledModel.cpp - JIT-compile and run a tensor model -------------===//
 
 #include "vsquant/Runtime/CompiledModel.h"
+#include "vsquant/Runtime/BufferPool.h"
 #include "vsquant/Conversion/Passes.h"
 #include "vsquant/Support/Npy.h"
 
@@ -19,6 +20,8 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/TargetSelect.h"
+
+#include <atomic>
 
 using namespace mlir;
 
@@ -144,7 +147,7 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
             optionError = message.str();
             return failure();
           },
-          options.moveReductionsOutward)))
+          options.moveReductionsOutward, options.genericAllocation)))
     return fail(optionError);
   if (failed(pm.run(module)))
     return fail("cannot lower @" + name + " to LLVM (see the diagnostics "
@@ -165,7 +168,10 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName,
     model->inputBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
   for (Type t : entry->getResultTypes())
     model->resultBuffers.emplace_back(cast<RankedTensorType>(t).getShape());
-  if (llvm::Error e = lowerModelToLLVM(module, name, codegen))
+  // Buffers come from the pool (BufferPool.h): reused across calls.
+  CodegenOptions pooled = codegen;
+  pooled.genericAllocation = true;
+  if (llvm::Error e = lowerModelToLLVM(module, name, pooled))
     return std::move(e);
   MLIRContext *ctx = module.getContext();
   llvm::InitializeNativeTarget();
@@ -206,6 +212,13 @@ CompiledModel::compile(ModuleOp module, llvm::StringRef entryName,
     return fail("cannot JIT-compile @" + name + ": " +
                 llvm::toString(engine.takeError()));
   model->engine = std::move(*engine);
+  model->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    for (const PoolSymbol &s : poolSymbols)
+      symbols[interner(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                   llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   model->engine->initialize();
   auto function = model->engine->lookupPacked("_mlir_ciface_" + name);
   if (!function)
@@ -265,7 +278,16 @@ llvm::Error checkFiniteResult(const TensorBuffer &result, unsigned index) {
               "input");
 }
 
-CompiledModel::~CompiledModel() = default;
+/// Live CompiledModels: the pool's cached buffers are freed with the last.
+static std::atomic<unsigned> liveModels{0};
+
+CompiledModel::CompiledModel() { ++liveModels; }
+
+CompiledModel::~CompiledModel() {
+  engine.reset();
+  if (--liveModels == 0)
+    releaseBufferPool();
+}
 
 void CompiledModel::run() { function(arguments.data()); }
 

@@ -20,19 +20,26 @@ namespace vsquant {
 /// `numThreads` > 1, `scf.parallel` loops become OpenMP parallel loops of
 /// that many threads (the program then needs LLVM's libomp).
 /// vsquant.dot_accumulate ops of tiled kernels become `target`'s
-/// instructions (see parseDotProductISA).
+/// instructions (see parseDotProductISA). `genericAllocation`: buffers are
+/// allocated through `_mlir_memref_to_llvm_alloc` / `_aligned_alloc` /
+/// `_free` (finalize-memref-to-llvm's generic functions), which the program
+/// must provide (vsquant's JIT binds them to its buffer pool), instead of
+/// malloc / free.
 void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,
-                               StringRef target = "host");
+                               StringRef target = "host",
+                               bool genericAllocation = false);
 
 /// `vsquant-cpu-pipeline`: vsquant (or plain linalg) on tensors to the LLVM
 /// dialect. `kernels`: "tiled" or "reference"; `target`: see
 /// parseDotProductISA; `moveReductionsOutward` false keeps upstream's loop
-/// order (a benchmark baseline). Bad values go to `errorHandler`.
+/// order (a benchmark baseline); `genericAllocation`: see
+/// buildLinalgToLLVMPipeline. Bad values go to `errorHandler`.
 LogicalResult
 buildCPUPipeline(OpPassManager &pm, StringRef kernels, StringRef target,
                  unsigned numThreads, int64_t minMacsPerThread,
                  function_ref<LogicalResult(const Twine &)> errorHandler,
-                 bool moveReductionsOutward = true);
+                 bool moveReductionsOutward = true,
+                 bool genericAllocation = false);
 
 /// Registers `vsquant-cpu-pipeline`.
 void registerVSQuantConversionPipelines();

@@ -49,6 +49,10 @@ struct CodegenOptions {
   /// results, vectorizable loops); false keeps upstream's plain
   /// linalg-to-loops order (a baseline for benchmarks).
   bool moveReductionsOutward = true;
+  /// Allocate buffers through finalize-memref-to-llvm's generic functions
+  /// (the program must define them) instead of malloc / free. CompiledModel
+  /// always does, binding them to its buffer pool (BufferPool.h).
+  bool genericAllocation = false;
 };
 
 /// Lowers `module` in place to the LLVM dialect for the CPU: TOSA through
@@ -101,7 +105,7 @@ public:
   void run();
 
 private:
-  CompiledModel() = default;
+  CompiledModel();
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*function)(void **) = nullptr;
   std::vector<TensorBuffer> inputBuffers, resultBuffers;
