@@ -49,6 +49,9 @@ void mlir::vsquant::buildLinalgToLLVMPipeline(OpPassManager &pm,
     // lets scf-to-cf split the body into blocks (the scope allows one).
     pm.addPass(createCanonicalizerPass());
   }
+  // One function per loop nest: LLVM's loop passes slow down with the size
+  // of the function they are in.
+  pm.addPass(createVSQuantOutlineLoopNests());
   ConvertVSQuantDotToLLVMOptions dot;
   dot.target = target.str();
   pm.addPass(createConvertVSQuantDotToLLVM(dot));

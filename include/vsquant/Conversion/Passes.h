@@ -5,6 +5,7 @@
 
 #include "vsquant/Conversion/VSQuantToLinalg/VSQuantToLinalg.h"
 #include "vsquant/Conversion/VSQuantToLLVM/DotToLLVM.h"
+#include "vsquant/Conversion/VSQuantToLLVM/OutlineLoopNests.h"
 #include "vsquant/Conversion/VSQuantToVector/TileVectors.h"
 
 #include "mlir/Pass/Pass.h"

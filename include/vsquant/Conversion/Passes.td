@@ -181,6 +181,50 @@ def VSQuantStridedCopiesToLoops
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VSQuantOutlineLoopNests
+    : Pass<"vsquant-outline-loop-nests", "ModuleOp"> {
+  let summary = "Move each top-level loop nest of a function into a "
+                "function of its own";
+  let description = [{
+    The CPU pipeline lowers a whole model into one function, every layer's
+    loop nests one after another. LLVM's loop passes cost more per loop the
+    larger the function (ScalarEvolution's guard queries walk the dominator
+    tree; dominator-tree updates after each transformation): a PP-OCRv4
+    recogniser spent over a minute in LLVM's O3 pipeline. This pass moves
+    every top-level op with regions (`scf.for`, `scf.parallel`,
+    `omp.parallel`, ...) of a function that has at least `min-nests` of
+    them into a private function `<name>_nest<i>` with internal linkage and
+    LLVM's `noinline`, and calls it in its place. Constants and
+    `memref.get_global` ops the nest uses are cloned into it, so trip
+    counts and constant weights stay visible to LLVM; other values become
+    arguments. Runs on buffers, after the loops are made.
+
+    Utility: `outlineLoopNests` (OutlineLoopNests.h).
+
+    Example: `vsq-opt --vsquant-outline-loop-nests`.
+
+    ```mlir
+    // Before: two nests in @main.
+    func.func @main(%a: memref<4xf32>, %b: memref<4xf32>) {
+      %c0 = arith.constant 0 : index
+      %c4 = arith.constant 4 : index
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %c4 step %c1 { ... }
+      scf.for %i = %c0 to %c4 step %c1 { ... }
+      return
+    }
+    // After: @main calls @main_nest0(%a, %b) and @main_nest1(%a, %b), each
+    // of which holds its own copies of %c0, %c4 and %c1 and one loop.
+    ```
+  }];
+  let options = [
+    Option<"minNests", "min-nests", "unsigned", /*default=*/"2",
+           "Outline only in functions with at least this many nests">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def ConvertVSQuantDotToLLVM : Pass<"convert-vsquant-dot-to-llvm"> {
   let summary = "Lower vsquant.dot_accumulate to the target's int8 "
                 "dot-product instructions";
