@@ -128,12 +128,20 @@ int main(int argc, char **argv) {
                                          start)
         .count();
   };
+  bool warm = false;
   for (const vsquant::calib::Sample &sample : *samples) {
     for (unsigned k = 0; k < *numInputs; ++k) {
       for (runtime::CompiledModel *m : {floatModel->get(), quantModel->get()})
         if (Error e = runtime::loadInput(sample.inputs[k], m->inputs()[k], k))
           return error("sample '" + sample.name + "': " +
                        toString(std::move(e)));
+    }
+    // Untimed first runs: they page-fault each model's buffers in (reused
+    // by every later run).
+    if (!warm) {
+      (*floatModel)->run();
+      (*quantModel)->run();
+      warm = true;
     }
     // Interleaved, so both paths see the same machine load.
     floatSeconds += timeRuns(**floatModel);

@@ -6,7 +6,9 @@
 // JIT-compiles the model as it is (float, or already quantized) with the
 // CPU pipeline every vsquant tool uses and writes each sample's outputs as
 // <sample>.out<k>.npy: for comparing against a reference runtime. Prints
-// the compile time and the time per run (mean and best).
+// the compile time, the first run's time (it page-faults the model's
+// buffers in; they are reused afterwards) and the time per run of the
+// others (mean and best).
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,13 +93,18 @@ int main(int argc, char **argv) {
     return error("cannot create '" + outputDir + "': " + ec.message());
   // Mean and best: on a shared machine the best run is the one least
   // disturbed by the neighbours.
-  double runSeconds = 0, bestSeconds = 1e30;
+  double runSeconds = 0, bestSeconds = 1e30, firstSeconds = -1;
   for (const vsquant::calib::Sample &sample : *samples) {
     for (unsigned k = 0; k < *numInputs; ++k)
       if (Error e = runtime::loadInput(sample.inputs[k], (*model)->inputs()[k],
                                        k))
         return error("sample '" + sample.name + "': " +
                      toString(std::move(e)));
+    if (firstSeconds < 0) {
+      auto runStart = std::chrono::steady_clock::now();
+      (*model)->run();
+      firstSeconds = secondsSince(runStart);
+    }
     for (int r = 0; r < repeat; ++r) {
       auto runStart = std::chrono::steady_clock::now();
       (*model)->run();
@@ -119,9 +126,9 @@ int main(int argc, char **argv) {
             << "\n";
     }
   }
-  outs() << formatv("{0} samples; compile {1:f2} s; {2:f3} ms per run "
-                    "(best {3:f3} ms)\n",
-                    samples->size(), compileSeconds,
+  outs() << formatv("{0} samples; compile {1:f2} s; first run {2:f3} ms; "
+                    "{3:f3} ms per run (best {4:f3} ms)\n",
+                    samples->size(), compileSeconds, 1e3 * firstSeconds,
                     1e3 * runSeconds / (samples->size() * repeat),
                     1e3 * bestSeconds);
   return 0;
