@@ -32,7 +32,7 @@
 //   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
 //                    [--repeat=5] [--num-threads=1,2] [--only=<substring>]
 //                    [--float-gemm=true] [--probe-mib=512] [--evict-mib=192]
-//                    [--conv=true] [--attention=true]
+//                    [--conv=true] [--attention=true] [--cold-gemv=true]
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,6 +87,11 @@ static cl::opt<unsigned> evictMiB("evict-mib", cl::cat(category), cl::init(192),
                                   cl::desc("Buffer read before each cold "
                                            "GEMV run to evict the caches, "
                                            "MiB"));
+static cl::opt<bool> coldGemv(
+    "cold-gemv", cl::cat(category), cl::init(true),
+    cl::desc("Evict the caches (and probe) before each quantized GEMV run; "
+             "false: the weights stay in the caches between runs (the "
+             "kernels' compute speed without the memory stalls)"));
 static cl::opt<bool> convLayers("conv", cl::cat(category), cl::init(true),
                                 cl::desc("Also time the conv2d layers (d)"));
 static cl::opt<bool> attention(
@@ -668,7 +673,11 @@ int main(int argc, char **argv) {
               coldReadRate, coldReadOnce(coldBytes.data(), coldBytes.size(), t));
           return readOnce(probeBuffer, t);
         };
-        auto result = bench.run(ir, options, a, repeat, shape.m == 1, probe,
+        // Warm GEMVs: no eviction, and no probe either (it would evict).
+        bool cold = shape.m == 1 && coldGemv;
+        bool probed = shape.m > 1 || coldGemv;
+        auto result = bench.run(ir, options, a, repeat, cold,
+                                probed ? function_ref<double()>(probe) : nullptr,
                                 &probeRate);
         if (!result) {
           errs() << "vsq-bench-matmul: " << toString(result.takeError())
@@ -698,10 +707,12 @@ int main(int argc, char **argv) {
           return it == base.end() ? std::string("-")
                                   : formatv("{0:f1}", it->second / time).str();
         };
-        double readRate = shape.m == 1 ? probeRate : readGBs[t];
+        // Warm GEMVs took no probes between runs: the start's.
+        double readRate =
+            shape.m == 1 && probeRate > 0 ? probeRate : readGBs[t];
         double peakRate = shape.m == 1 ? peakGMACs[t] : probeRate;
         std::string coldColumns = "          -          -";
-        if (shape.m == 1)
+        if (shape.m == 1 && coldReadRate > 0)
           coldColumns = formatv("{0,11:f0} {1,10:f2}", coldReadRate,
                                 weightBytes / time / 1e9 / coldReadRate);
         os << formatv("{0,-24} {1,7} {2,9:f3} {3,8:f1} {4,12:f1} {5,9:f0} "
