@@ -3,7 +3,9 @@
 #include "vsquant/Runtime/BufferPool.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -56,9 +58,8 @@ void *poolAllocate(size_t bytes, size_t alignment) {
     }
   }
   // aligned_alloc wants a multiple of the alignment.
-  size_t rounded = (std::max<size_t>(bytes, 1) + alignment - 1) / alignment *
-                   alignment;
-  void *buffer = std::aligned_alloc(alignment, rounded);
+  void *buffer = std::aligned_alloc(
+      alignment, llvm::alignTo(std::max<size_t>(bytes, 1), alignment));
   if (!buffer)
     return nullptr;
   std::lock_guard<std::mutex> lock(p.mutex);
