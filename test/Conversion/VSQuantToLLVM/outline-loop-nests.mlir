@@ -2,7 +2,8 @@
 // RUN: vsq-opt %s --split-input-file --vsquant-outline-loop-nests="min-nests=3" | FileCheck %s --check-prefix=MIN3
 // Outlined nests are internal and noinline in LLVM IR.
 // RUN: vsq-opt %s --split-input-file --vsquant-outline-loop-nests --convert-scf-to-cf --convert-to-llvm --reconcile-unrealized-casts | mlir-translate --split-input-file --mlir-to-llvmir | FileCheck %s --check-prefix=LLVM
-// The pass rejects nothing; any diagnostic would fail this run.
+// The pass rejects nothing (bodies of several blocks, declarations and
+// single nests are left alone); any diagnostic would fail this run.
 // RUN: vsq-opt %s --split-input-file --vsquant-outline-loop-nests --verify-diagnostics -o /dev/null
 
 // Two nests: each becomes a function, in order, after @main. Constants
@@ -107,5 +108,32 @@ func.func @f(%a: memref<4xf32>) {
   return
 }
 func.func @f_nest0() {
+  return
+}
+
+// -----
+
+// A body of several blocks (unstructured control flow) is left as it is,
+// without a diagnostic.
+// CHECK-LABEL: func.func @blocks(
+// CHECK: cf.cond_br
+// CHECK-COUNT-2: scf.for
+// CHECK-NOT: call
+// CHECK-NOT: func.func private @blocks_nest
+func.func @blocks(%a: memref<4xf32>, %p: i1) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  cf.cond_br %p, ^fill, ^done
+^fill:
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %z, %a[%i] : memref<4xf32>
+  }
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %z, %a[%i] : memref<4xf32>
+  }
+  cf.br ^done
+^done:
   return
 }
