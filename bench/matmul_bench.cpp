@@ -483,11 +483,19 @@ struct Bench {
 
   /// A buffer larger than the last-level cache: reading it before a timed
   /// run evicts the weights, so a GEMV streams them from memory as it does
-  /// in a model too large for the cache.
+  /// in a model too large for the cache. It is read on as many threads as
+  /// the run uses: each core's private L2 keeps the last lines its thread
+  /// read, and a non-inclusive L3 (AMD's) does not take them back when
+  /// another core streams the evictor. Read on one thread only, a 2-thread
+  /// GEMV found part of the second thread's share still in its core's L2
+  /// (1 MiB here).
   std::vector<char> evictor = std::vector<char>(size_t(evictMiB) << 20, 1);
-  void evictCaches() {
-    volatile uint64_t sink = readSlice(evictor.data(), evictor.size());
-    (void)sink;
+  void evictCaches(unsigned threads) {
+    std::atomic<uint64_t> sink{0};
+    size_t share = evictor.size() / threads / 256 * 256;
+    onThreads(threads, [&](unsigned i) {
+      sink += readSlice(evictor.data() + i * share, share);
+    });
   }
 
   /// Compiles `ir`, runs it `repeat` times on `inputs`; best time in
@@ -516,7 +524,7 @@ struct Bench {
           if (probe)
             *probeRate = std::max(*probeRate, probe());
           if (coldCache)
-            evictCaches();
+            evictCaches(std::max(1u, options.numThreads));
         });
     return std::make_pair(t, model.results()[0].data);
   }
@@ -668,7 +676,7 @@ int main(int argc, char **argv) {
         auto probe = [&] {
           if (shape.m > 1)
             return int8PeakOnce(t, 1'000'000);
-          bench.evictCaches();
+          bench.evictCaches(t);
           coldReadRate = std::max(
               coldReadRate, coldReadOnce(coldBytes.data(), coldBytes.size(), t));
           return readOnce(probeBuffer, t);
