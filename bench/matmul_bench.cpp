@@ -102,6 +102,11 @@ static cl::opt<bool> floatGemm(
     cl::desc("Also time the fp32 GEMM through upstream's default lowering "
              "(slow: seconds per run; timed once)"));
 
+static cl::opt<int64_t> prefetchDistance(
+    "weight-prefetch-distance", cl::cat(category),
+    cl::init(rt::CodegenOptions().prefetchDistance),
+    cl::desc("The quantized kernels' prefetch-distance (bytes ahead in each "
+             "weight stream; 0: none; -1: the default, 4-bit GEMVs only)"));
 static cl::opt<int64_t> minMacsPerThread(
     "min-macs-per-thread", cl::cat(category),
     cl::init(rt::CodegenOptions().minMacsPerThread),
@@ -670,6 +675,7 @@ int main(int argc, char **argv) {
         rt::CodegenOptions options;
         options.numThreads = t;
         options.minMacsPerThread = minMacsPerThread;
+        options.prefetchDistance = prefetchDistance;
         // GEMVs against the read probe, GEMMs against the vpdpbusd probe,
         // each taken between the runs.
         double probeRate = 0, coldReadRate = 0;
@@ -770,6 +776,7 @@ bool timeAgainstReference(Bench &bench, const std::string &ir,
     rt::CodegenOptions options;
     options.numThreads = t;
     options.minMacsPerThread = minMacsPerThread;
+    options.prefetchDistance = prefetchDistance;
     auto result = bench.run(ir, options, inputs, repeat, false);
     if (!result) {
       errs() << "vsq-bench-matmul: " << toString(result.takeError()) << "\n";

@@ -95,6 +95,12 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
                      "multiply-accumulates than this per thread (0: always "
                      "num-threads)"),
       llvm::cl::init(int64_t(1) << 20)};
+  Option<int64_t> prefetchDistance{
+      *this, "prefetch-distance",
+      llvm::cl::desc("Prefetch the tiled kernels' packed weights this many "
+                     "bytes ahead (0: never; -1: vsquant-tile-vectors' "
+                     "default, 4-bit GEMV weights only)"),
+      llvm::cl::init(-1)};
 };
 } // namespace
 
@@ -102,7 +108,8 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
     OpPassManager &pm, StringRef kernels, StringRef target,
     unsigned numThreads, int64_t minMacsPerThread,
     function_ref<LogicalResult(const Twine &)> errorHandler,
-    bool moveReductionsOutward, bool genericAllocation) {
+    bool moveReductionsOutward, bool genericAllocation,
+    int64_t prefetchDistance) {
   if (kernels != "tiled" && kernels != "reference")
     return errorHandler("vsquant-cpu-pipeline: unknown kernels '" + kernels +
                         "' (expected tiled or reference)");
@@ -114,11 +121,15 @@ LogicalResult mlir::vsquant::buildCPUPipeline(
   if (minMacsPerThread < 0)
     return errorHandler(
         "vsquant-cpu-pipeline: min-macs-per-thread must be >= 0");
+  if (prefetchDistance < -1)
+    return errorHandler("vsquant-cpu-pipeline: prefetch-distance must be "
+                        ">= 0, or -1 for the default");
   if (kernels == "tiled") {
     VSQuantTileVectorsOptions tile;
     tile.target = target.str();
     tile.numThreads = numThreads;
     tile.minMacsPerThread = minMacsPerThread;
+    tile.prefetchDistance = prefetchDistance;
     pm.addPass(createVSQuantTileVectors(tile));
   } else {
     pm.addPass(createConvertVSQuantToLinalg());
@@ -147,7 +158,9 @@ void mlir::vsquant::registerVSQuantConversionPipelines() {
           return failure();
         return buildCPUPipeline(pm, options.kernels, options.target,
                                 options.numThreads, options.minMacsPerThread,
-                                errorHandler);
+                                errorHandler, /*moveReductionsOutward=*/true,
+                                /*genericAllocation=*/false,
+                                options.prefetchDistance);
       },
       [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
         optHandler(CPUPipelineOptions());

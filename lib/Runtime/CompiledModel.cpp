@@ -147,7 +147,8 @@ llvm::Error lowerModelToLLVM(ModuleOp module, llvm::StringRef entryName,
             optionError = message.str();
             return failure();
           },
-          options.moveReductionsOutward, options.genericAllocation)))
+          options.moveReductionsOutward, options.genericAllocation,
+          options.prefetchDistance)))
     return fail(optionError);
   if (failed(pm.run(module)))
     return fail("cannot lower @" + name + " to LLVM (see the diagnostics "

@@ -34,13 +34,15 @@ void buildLinalgToLLVMPipeline(OpPassManager &pm, unsigned numThreads = 1,
 /// dialect. `kernels`: "tiled" or "reference"; `target`: see
 /// parseDotProductISA; `moveReductionsOutward` false keeps upstream's loop
 /// order (a benchmark baseline); `genericAllocation`: see
-/// buildLinalgToLLVMPipeline. Bad values go to `errorHandler`.
+/// buildLinalgToLLVMPipeline; `prefetchDistance`: vsquant-tile-vectors'
+/// prefetch-distance (-1: its default). Bad values go to `errorHandler`.
 LogicalResult
 buildCPUPipeline(OpPassManager &pm, StringRef kernels, StringRef target,
                  unsigned numThreads, int64_t minMacsPerThread,
                  function_ref<LogicalResult(const Twine &)> errorHandler,
                  bool moveReductionsOutward = true,
-                 bool genericAllocation = false);
+                 bool genericAllocation = false,
+                 int64_t prefetchDistance = -1);
 
 /// Registers `vsquant-cpu-pipeline`.
 void registerVSQuantConversionPipelines();

@@ -16,11 +16,12 @@
 namespace vsquant {
 namespace runtime {
 
-/// Registers --kernels, --kernel-isa, --num-threads and
-/// --min-macs-per-thread in `category`; construct one (static) before
-/// parsing the command line. A tool that compiles for another machine
-/// (vsq-compile) names its own --kernel-isa default and values and adds to
-/// the --num-threads text how to link.
+/// Registers --kernels, --kernel-isa, --num-threads, --min-macs-per-thread
+/// and --weight-prefetch-distance (LLVM owns --prefetch-distance) in
+/// `category`; construct one (static) before parsing the command line. A
+/// tool that compiles for another machine (vsq-compile) names its own
+/// --kernel-isa default and values and adds to the --num-threads text how to
+/// link.
 class CodegenFlags {
 public:
   explicit CodegenFlags(
@@ -47,6 +48,13 @@ public:
             llvm::cl::desc("Fewer threads for a contraction with fewer "
                            "multiply-accumulates than this per thread (0: "
                            "always --num-threads)"),
+            llvm::cl::cat(category)),
+        prefetchDistance(
+            "weight-prefetch-distance",
+            llvm::cl::init(CodegenOptions().prefetchDistance),
+            llvm::cl::desc("Prefetch the tiled kernels' packed weights this "
+                           "many bytes ahead (0: never; -1: the default, "
+                           "for 4-bit weights of one-row products)"),
             llvm::cl::cat(category)) {}
 
   /// The parsed flags; bad values are reported when the model is compiled.
@@ -56,6 +64,7 @@ public:
     o.target = target;
     o.numThreads = numThreads;
     o.minMacsPerThread = minMacsPerThread;
+    o.prefetchDistance = prefetchDistance;
     return o;
   }
 
@@ -66,6 +75,7 @@ private:
   llvm::cl::opt<std::string> target;
   llvm::cl::opt<unsigned> numThreads;
   llvm::cl::opt<int64_t> minMacsPerThread;
+  llvm::cl::opt<int64_t> prefetchDistance;
 };
 
 } // namespace runtime

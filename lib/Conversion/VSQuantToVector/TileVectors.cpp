@@ -100,6 +100,9 @@ struct Plan {
   /// B is not a compile-time constant (or is batched): generated code packs
   /// it into the same layout on every call, 8-bit elements only.
   bool runtimeRhs = false;
+  /// Bytes ahead of the loads that each column block's weight stream is
+  /// prefetched (0: not at all).
+  int64_t prefetchDistance = 0;
   /// Two-level weights against single-level activations: the weights enter
   /// with their effective scales f32(sq * gamma).
   bool rhsEffectiveScales = false;
@@ -339,6 +342,12 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
   p.tileBlocks = std::min(tileBlocks, p.columnBlocks);
   if (p.runtimeRhs)
     return p;
+  // A single-row tile reads each weight once, straight from memory when the
+  // weights do not fit the caches; the hardware prefetchers keep too few
+  // lines in flight for a 4-bit kernel on several threads.
+  p.prefetchDistance = options.prefetchDistance >= 0 ? options.prefetchDistance
+                       : p.rows == 1 && p.fourBit   ? kDefaultPrefetchDistance
+                                                    : 0;
 
   // The weights must be known at compile time. Repacking expands a splat;
   // past 2^28 elements (memory) the reference lowering keeps it a splat.
@@ -938,22 +947,39 @@ private:
     SmallVector<Value> packed(blocks);
     Value four = splat(b, loc, groupBytes, b.getI8IntegerAttr(4));
     Value lowNibble = splat(b, loc, groupBytes, b.getI8IntegerAttr(0x0F));
+    // One register of packed weights of every block at `offset` into the
+    // vector's bytes, each block's stream prefetched ahead at line starts
+    // (clamped to the block: memref.prefetch takes in-bounds indices).
+    auto loadWeights = [&](int64_t offset) {
+      SmallVector<Value> regs(blocks);
+      Value at = add(wBase, index(b, loc, offset));
+      Value ahead;
+      constexpr int64_t lineBytes = 64;
+      if (p.prefetchDistance > 0 && offset % lineBytes == 0 &&
+          bytesPerVector % lineBytes == 0)
+        ahead = arith::MinUIOp::create(
+            b, loc, add(at, index(b, loc, p.prefetchDistance)),
+            index(b, loc, packedBlockBytes(p) - 1));
+      for (int64_t c = 0; c < blocks; ++c) {
+        if (ahead)
+          memref::PrefetchOp::create(b, loc, rhs.weights,
+                                     batchedAt({block(c), ahead}),
+                                     /*isWrite=*/false, /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        regs[c] = vector::LoadOp::create(b, loc, groupBytes, rhs.weights,
+                                         batchedAt({block(c), at}));
+      }
+      return regs;
+    };
     for (int64_t g = 0; g < p.vector / 4; ++g) {
       SmallVector<Value> w(blocks);
-      for (int64_t c = 0; c < blocks; ++c) {
-        if (!p.fourBit) {
-          w[c] = vector::LoadOp::create(
-              b, loc, groupBytes, rhs.weights,
-              batchedAt({block(c), add(wBase, index(b, loc, g * 4 * p.lanes))}));
-          continue;
-        }
+      if (!p.fourBit)
+        w = loadWeights(g * 4 * p.lanes);
+      else if (g % 2 == 0)
+        packed = loadWeights((g / 2) * 4 * p.lanes);
+      for (int64_t c = 0; p.fourBit && c < blocks; ++c) {
         // Two groups per byte, low nibble first. Biased nibbles are
         // unsigned (mask / shift); signed ones are sign-extended.
-        if (g % 2 == 0)
-          packed[c] = vector::LoadOp::create(
-              b, loc, groupBytes, rhs.weights,
-              batchedAt({block(c),
-                         add(wBase, index(b, loc, (g / 2) * 4 * p.lanes))}));
         Value x = packed[c];
         if (p.weightBias) {
           w[c] = g % 2 == 0 ? Value(arith::AndIOp::create(b, loc, x, lowNibble))
@@ -1243,8 +1269,15 @@ struct VSQuantTileVectorsPass
           << "vsquant-tile-vectors: min-macs-per-thread must be >= 0";
       return signalPassFailure();
     }
+    if (prefetchDistance < -1) {
+      emitError(getOperation().getLoc())
+          << "vsquant-tile-vectors: prefetch-distance must be >= 0, or -1 "
+             "for the default";
+      return signalPassFailure();
+    }
     TileVectorsOptions options;
     options.isa = *isa;
+    options.prefetchDistance = prefetchDistance;
     options.rows = rows;
     options.columnBlocks = columnBlocks;
     options.numThreads = numThreads;

@@ -38,7 +38,17 @@ struct TileVectorsOptions {
   /// this per thread: 2^20 MACs are ~4 us of kernel time, a few times what
   /// starting an OpenMP loop on spinning threads costs (docs/CPU.md).
   int64_t minMacsPerThread = int64_t(1) << 20;
+  /// Software prefetch of the packed weights, this many bytes ahead in each
+  /// column block's stream (one prefetch per cache line); 0: none; -1: the
+  /// default, kDefaultPrefetchDistance for 4-bit weights in single-row
+  /// (GEMV) tiles, none otherwise (docs/CPU.md, "Software prefetch").
+  int64_t prefetchDistance = -1;
 };
+
+/// Prefetch distance of 4-bit GEMV weight streams: a cold 4-bit GEMV on two
+/// threads ran about 10% faster with it (docs/Benchmarks.md); 8-bit GEMVs
+/// and weights in the caches did not gain.
+inline constexpr int64_t kDefaultPrefetchDistance = 2048;
 
 /// The tiled contraction kernel for `ContractionKernel` hooks (see
 /// `populateVSQuantToLinalgConversionPatterns`). It handles `vsquant.matmul`,
