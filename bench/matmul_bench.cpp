@@ -107,6 +107,12 @@ static cl::opt<int64_t> prefetchDistance(
     cl::init(rt::CodegenOptions().prefetchDistance),
     cl::desc("The quantized kernels' prefetch-distance (bytes ahead in each "
              "weight stream; 0: none; -1: the default, 4-bit GEMVs only)"));
+static cl::opt<int64_t> abPrefetchDistance(
+    "ab-weight-prefetch-distance", cl::cat(category),
+    cl::desc("Also compile each GEMV with this weight-prefetch-distance and "
+             "run both versions alternately on the same cold weights (the "
+             "machine's bandwidth drifts too much between separate runs to "
+             "compare them)"));
 static cl::opt<int64_t> minMacsPerThread(
     "min-macs-per-thread", cl::cat(category),
     cl::init(rt::CodegenOptions().minMacsPerThread),
@@ -474,6 +480,11 @@ func.func @main(%a: tensor<{0}xf32>, %b: tensor<{1}xf32>) -> tensor<{2}xf32> {{
       .str();
 }
 
+bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
 struct Bench {
   mlir::DialectRegistry registry;
   std::unique_ptr<mlir::MLIRContext> context;
@@ -503,15 +514,11 @@ struct Bench {
     });
   }
 
-  /// Compiles `ir`, runs it `repeat` times on `inputs`; best time in
-  /// seconds and the output. `coldCache` evicts the caches before each run.
-  /// `probe`, when given, runs (untimed here) before each run and its best
-  /// rate goes to `probeRate`: the machine is shared, and a probe taken
-  /// between the runs sees the same neighbours as the runs do.
-  Expected<std::pair<double, std::vector<float>>>
-  run(const std::string &ir, const rt::CodegenOptions &options,
-      ArrayRef<std::vector<float>> inputs, unsigned runs, bool coldCache,
-      function_ref<double()> probe = nullptr, double *probeRate = nullptr) {
+  /// `ir` compiled with `options`, `inputs` copied in, run once (first touch
+  /// of pages, lazy runtime set-up).
+  Expected<std::unique_ptr<rt::CompiledModel>>
+  compileAndRunOnce(const std::string &ir, const rt::CodegenOptions &options,
+                    ArrayRef<std::vector<float>> inputs) {
     auto module = mlir::parseSourceString<mlir::ModuleOp>(ir, context.get());
     if (!module)
       return createStringError("cannot parse the benchmark model");
@@ -522,7 +529,59 @@ struct Bench {
     for (size_t i = 0; i < inputs.size(); ++i)
       std::copy(inputs[i].begin(), inputs[i].end(),
                 model.inputs()[i].data.begin());
-    model.run(); // first touch of pages, lazy runtime set-up
+    model.run();
+    return compiled;
+  }
+
+  /// Compiles `ir` with `a` and with `b` and runs the two alternately,
+  /// `runs` times each, evicting the caches before each run when
+  /// `coldCache`: times sorted ascending per version, and whether their
+  /// outputs agree bit for bit.
+  struct Comparison {
+    std::vector<double> a, b;
+    bool sameOutputs = false;
+  };
+  Expected<Comparison> compare(const std::string &ir,
+                               const rt::CodegenOptions &a,
+                               const rt::CodegenOptions &b,
+                               ArrayRef<std::vector<float>> inputs,
+                               unsigned runs, bool coldCache) {
+    std::unique_ptr<rt::CompiledModel> models[2];
+    for (int v = 0; v < 2; ++v) {
+      auto model = compileAndRunOnce(ir, v ? b : a, inputs);
+      if (!model)
+        return model.takeError();
+      models[v] = std::move(*model);
+    }
+    Comparison result;
+    result.sameOutputs = sameBits(models[0]->results()[0].data,
+                                  models[1]->results()[0].data);
+    for (unsigned r = 0; r < runs; ++r)
+      for (int v = 0; v < 2; ++v) {
+        if (coldCache)
+          evictCaches(std::max(1u, (v ? b : a).numThreads));
+        auto start = Clock::now();
+        models[v]->run();
+        (v ? result.b : result.a).push_back(seconds(start, Clock::now()));
+      }
+    llvm::sort(result.a);
+    llvm::sort(result.b);
+    return result;
+  }
+
+  /// Compiles `ir`, runs it `repeat` times on `inputs`; best time in
+  /// seconds and the output. `coldCache` evicts the caches before each run.
+  /// `probe`, when given, runs (untimed here) before each run and its best
+  /// rate goes to `probeRate`: the machine is shared, and a probe taken
+  /// between the runs sees the same neighbours as the runs do.
+  Expected<std::pair<double, std::vector<float>>>
+  run(const std::string &ir, const rt::CodegenOptions &options,
+      ArrayRef<std::vector<float>> inputs, unsigned runs, bool coldCache,
+      function_ref<double()> probe = nullptr, double *probeRate = nullptr) {
+    auto compiled = compileAndRunOnce(ir, options, inputs);
+    if (!compiled)
+      return compiled.takeError();
+    rt::CompiledModel &model = **compiled;
     double t = best(
         runs, [&] { model.run(); },
         [&] {
@@ -534,11 +593,6 @@ struct Bench {
     return std::make_pair(t, model.results()[0].data);
   }
 };
-
-bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
 
 bool timeConvLayers(Bench &bench, std::mt19937 &rng,
                     ArrayRef<unsigned> threadCounts,
@@ -737,6 +791,26 @@ int main(int argc, char **argv) {
                       weightBytes / time / 1e9 / readRate, coldColumns,
                       macs / time / 1e9 / peakRate, ratio(floatDefault),
                       ratio(floatReordered), check);
+        if (shape.m == 1 && abPrefetchDistance.getNumOccurrences()) {
+          rt::CodegenOptions other = options;
+          other.prefetchDistance = abPrefetchDistance;
+          auto ab = bench.compare(ir, options, other, a, repeat, cold);
+          if (!ab) {
+            errs() << "vsq-bench-matmul: " << toString(ab.takeError())
+                   << "\n";
+            return 1;
+          }
+          auto stats = [](const std::vector<double> &t) {
+            return formatv("best {0:f3} median {1:f3} ms", t.front() * 1e3,
+                           t[t.size() / 2] * 1e3)
+                .str();
+          };
+          os << formatv("  A/B, alternating: weight-prefetch-distance {0}: "
+                        "{1} | {2}: {3} | outputs {4}\n",
+                        prefetchDistance, stats(ab->a), abPrefetchDistance,
+                        stats(ab->b),
+                        ab->sameOutputs ? "identical" : "DIFFER");
+        }
         os.flush();
       }
     }
