@@ -533,14 +533,17 @@ struct Bench {
     return compiled;
   }
 
-  /// Compiles `ir` with `a` and with `b` and runs the two alternately,
-  /// `runs` times each, evicting the caches before each run when
-  /// `coldCache`: times sorted ascending per version, and whether their
-  /// outputs agree bit for bit.
+  /// Run times of two versions of a model, each sorted ascending, and
+  /// whether their outputs agree bit for bit.
   struct Comparison {
     std::vector<double> a, b;
     bool sameOutputs = false;
   };
+
+  /// Compiles `ir` with `a` and with `b` and runs the two alternately,
+  /// `runs` times each, evicting the caches before each run when
+  /// `coldCache`: the machine's bandwidth drifts less between two adjacent
+  /// runs than between two separate benchmark runs.
   Expected<Comparison> compare(const std::string &ir,
                                const rt::CodegenOptions &a,
                                const rt::CodegenOptions &b,
