@@ -98,8 +98,9 @@ struct CPUPipelineOptions : PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> prefetchDistance{
       *this, "prefetch-distance",
       llvm::cl::desc("Prefetch the tiled kernels' packed weights this many "
-                     "bytes ahead (0: never; -1: vsquant-tile-vectors' "
-                     "default, 4-bit GEMV weights only)"),
+                     "bytes ahead, and their scales as many vectors ahead "
+                     "(0: never; -1: vsquant-tile-vectors' default, 4-bit "
+                     "GEMV weights only)"),
       llvm::cl::init(-1)};
 };
 } // namespace

@@ -66,8 +66,9 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
       iterations, which becomes an OpenMP loop of one chunk per thread;
     * a single-row (GEMV) tile of 4-bit weights streams them from memory
       once: each column block's stream is prefetched `prefetch-distance`
-      bytes ahead (the hardware prefetchers alone left a cold 4-bit GEMV on
-      two threads about 10% slower);
+      bytes ahead, and its per-vector scales as many vectors ahead (the
+      hardware prefetchers alone left a cold 4-bit GEMV on two threads
+      about 10% slower, and unprefetched scales another 1-6%);
     * per tile and vector j (increasing): one exact integer dot product
       (`vpdpbusd` on `avx512vnni`; `vpmaddubsw` + `vpmaddwd` on `avx2`),
       then SPEC.md section 5's scale product and accumulation (two-level:
@@ -108,8 +109,9 @@ def VSQuantTileVectors : Pass<"vsquant-tile-vectors", "ModuleOp"> {
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"-1",
            "Prefetch weights packed at compile time this many bytes ahead "
-           "in each column block's stream (0: never; -1: 2048 for 4-bit "
-           "weights in single-row tiles, else never)">,
+           "in each column block's stream, and its scales as many "
+           "vectors ahead (0: never; -1: 2048 for 4-bit weights in "
+           "single-row tiles, else never)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",

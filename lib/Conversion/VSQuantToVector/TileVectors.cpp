@@ -101,7 +101,8 @@ struct Plan {
   /// it into the same layout on every call, 8-bit elements only.
   bool runtimeRhs = false;
   /// Bytes ahead of the loads that each column block's weight stream is
-  /// prefetched (0: not at all).
+  /// prefetched (0: not at all); its scale stream is prefetched as many
+  /// vectors ahead.
   int64_t prefetchDistance = 0;
   /// Two-level weights against single-level activations: the weights enter
   /// with their effective scales f32(sq * gamma).
@@ -408,6 +409,11 @@ std::optional<Plan> makePlan(const ContractionOperands &ops,
 /// Bytes of one column block of packed weights.
 int64_t packedBlockBytes(const Plan &p) {
   return p.fourBit ? p.paddedK * p.lanes / 2 : p.paddedK * p.lanes;
+}
+
+/// Bytes of one vector of one column block of packed weights.
+int64_t packedVectorBytes(const Plan &p) {
+  return p.fourBit ? p.vector * p.lanes / 2 : p.vector * p.lanes;
 }
 
 /// B (K x N, vectors along K) -> [block][k / 4][lane][k % 4], padded with
@@ -858,6 +864,12 @@ private:
   Value row(int64_t r) { return add(m0, index(b, loc, r)); }
   Value block(int64_t c) { return add(block0, index(b, loc, c)); }
 
+  /// A read prefetch of the line at `at` into every cache level.
+  void prefetch(Value memref, ValueRange at) {
+    memref::PrefetchOp::create(b, loc, memref, at, /*isWrite=*/false,
+                               /*localityHint=*/3, /*isDataCache=*/true);
+  }
+
   /// Indices into a batched operand: the batch entry first.
   SmallVector<Value, 4> batchedAt(ValueRange at) {
     SmallVector<Value, 4> all;
@@ -941,8 +953,7 @@ private:
         for (int64_t c = 0; c < blocks; ++c)
           dots[r * blocks + c] = comp;
       }
-    int64_t bytesPerVector = p.fourBit ? p.vector * p.lanes / 2
-                                       : p.vector * p.lanes;
+    int64_t bytesPerVector = packedVectorBytes(p);
     Value wBase = mul(j, index(b, loc, bytesPerVector));
     SmallVector<Value> packed(blocks);
     Value four = splat(b, loc, groupBytes, b.getI8IntegerAttr(4));
@@ -962,10 +973,7 @@ private:
             index(b, loc, packedBlockBytes(p) - 1));
       for (int64_t c = 0; c < blocks; ++c) {
         if (ahead)
-          memref::PrefetchOp::create(b, loc, rhs.weights,
-                                     batchedAt({block(c), ahead}),
-                                     /*isWrite=*/false, /*localityHint=*/3,
-                                     /*isDataCache=*/true);
+          prefetch(rhs.weights, batchedAt({block(c), ahead}));
         regs[c] = vector::LoadOp::create(b, loc, groupBytes, rhs.weights,
                                          batchedAt({block(c), at}));
       }
@@ -1005,7 +1013,20 @@ private:
     return vector::BroadcastOp::create(b, loc, type, s);
   }
   Value rhsScale(int64_t c, Value j, VectorType type) {
-    auto stored = cast<MemRefType>(rhs.scales.getType()).getElementType();
+    auto scalesType = cast<MemRefType>(rhs.scales.getType());
+    auto stored = scalesType.getElementType();
+    // The scales of a weight stream that is prefetched come from memory
+    // too, a 64-byte line every few vectors: prefetched as many vectors
+    // ahead as the weights (A/B on 4-bit GEMVs: 1-6% faster, 1 and 2
+    // threads).
+    if (p.prefetchDistance > 0) {
+      int64_t vectorsAhead =
+          std::max<int64_t>(1, p.prefetchDistance / packedVectorBytes(p));
+      Value ahead = arith::MinUIOp::create(
+          b, loc, mul(add(j, index(b, loc, vectorsAhead)), p.lanes),
+          index(b, loc, scalesType.getShape().back() - 1));
+      prefetch(rhs.scales, batchedAt({block(c), ahead}));
+    }
     Value v = vector::LoadOp::create(
         b, loc, VectorType::get({p.lanes}, stored), rhs.scales,
         batchedAt({block(c), mul(j, index(b, loc, p.lanes))}));

@@ -1,7 +1,8 @@
 // vsquant-tile-vectors prefetches the packed weights of 4-bit one-row
 // (GEMV) tiles `prefetch-distance` bytes ahead in each column block's stream
-// (default 2048), once per 64-byte line and clamped to the block; 8-bit
-// weights and several-row tiles get no prefetch unless it is asked for.
+// (default 2048), once per 64-byte line and clamped to the block, and each
+// block's scale stream as many vectors ahead; 8-bit weights and several-row
+// tiles get no prefetch unless it is asked for.
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni" | FileCheck %s
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni prefetch-distance=0" | FileCheck %s --check-prefix=OFF
 // RUN: vsq-opt %s --vsquant-tile-vectors="target=avx512vnni prefetch-distance=256" | FileCheck %s --check-prefix=ASKED
@@ -27,17 +28,33 @@
 // CHECK: memref.prefetch %[[W:.*]][%{{.*}}, %[[CLAMPED]]], read, locality<3>, data : memref<4x512xi8>
 // CHECK: vector.load %[[W]][%{{.*}}, %[[AT]]] : memref<4x512xi8>, vector<64xi8>
 // CHECK-COUNT-7: memref.prefetch %[[W]]
+// The scales of a block's vector j are 16 bytes at j * 16 of its stream:
+// prefetched 2048 / 128 = 16 vectors ahead, clamped to the stream's last
+// byte (63), before they are loaded; one per block.
+// CHECK: %[[SLAST:.*]] = arith.constant 63 : index
+// CHECK-NEXT: %[[SAHEAD:.*]] = arith.constant 16 : index
+// CHECK-NEXT: %[[SNEXT:.*]] = arith.addi %[[J:.*]], %[[SAHEAD]] : index
+// CHECK-NEXT: %[[LANES:.*]] = arith.constant 16 : index
+// CHECK-NEXT: %[[SFAR:.*]] = arith.muli %[[SNEXT]], %[[LANES]] : index
+// CHECK-NEXT: %[[SCLAMPED:.*]] = arith.minui %[[SFAR]], %[[SLAST]] : index
+// CHECK: memref.prefetch %[[S:.*]][%{{.*}}, %[[SCLAMPED]]], read, locality<3>, data : memref<4x64xi8>
+// CHECK: vector.load %[[S]][%{{.*}}, %{{.*}}] : memref<4x64xi8>, vector<16xi8>
+// CHECK-COUNT-3: memref.prefetch %[[S]]
 // CHECK-NOT: memref.prefetch
 // CHECK: return
 // ASKED-LABEL: func.func @gemv_w4
 // ASKED: arith.constant 256 : index
-// ASKED-COUNT-8: memref.prefetch
+// ASKED-COUNT-8: memref.prefetch %{{.*}} : memref<4x512xi8>
+// ASKED: arith.constant 2 : index
+// ASKED-COUNT-4: memref.prefetch %{{.*}} : memref<4x64xi8>
 // ASKED-NOT: memref.prefetch
 // ASKED: return
 // AVX2 (8 lanes): 8 blocks in two tiles of 4; a vector of a block is one
-// 64-byte line read by two 32-byte loads, prefetched once.
+// 64-byte line read by two 32-byte loads, prefetched once, and its scales
+// (8 bytes) once.
 // AVX2-LABEL: func.func @gemv_w4
 // AVX2-COUNT-4: memref.prefetch %{{.*}} : memref<8x256xi8>
+// AVX2-COUNT-4: memref.prefetch %{{.*}} : memref<8x32xi8>
 // AVX2-NOT: memref.prefetch
 // AVX2: return
 func.func @gemv_w4(%a: tensor<1x64xf32>) -> tensor<1x64xf32> {
@@ -49,12 +66,14 @@ func.func @gemv_w4(%a: tensor<1x64xf32>) -> tensor<1x64xf32> {
 }
 
 // 8-bit weights: none by default; asked for, one per line (4 per vector and
-// block, 256 bytes).
+// block, 256 bytes), and the scales one vector ahead.
 // CHECK-LABEL: func.func @gemv_w8
 // CHECK-NOT: memref.prefetch
 // CHECK: return
 // ASKED-LABEL: func.func @gemv_w8
 // ASKED-COUNT-16: memref.prefetch %{{.*}} : memref<4x1024xi8>
+// ASKED: arith.constant 1 : index
+// ASKED-COUNT-4: memref.prefetch %{{.*}} : memref<4x64xi8>
 // ASKED-NOT: memref.prefetch
 // ASKED: return
 func.func @gemv_w8(%a: tensor<1x64xf32>) -> tensor<1x64xf32> {
