@@ -56,6 +56,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -151,11 +153,43 @@ double best(unsigned runs, F &&f, G &&before = [] {}) {
 }
 
 /// Runs f(i) on `threads` threads and waits.
+/// The CPUs this process may run on, in order.
+std::vector<int> allowedCPUs() {
+  cpu_set_t set;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set))
+        cpus.push_back(c);
+  return cpus;
+}
+
+/// Pins the calling thread to the i-th allowed CPU (wrapping around).
+void pinToCPU(unsigned i) {
+  static const std::vector<int> cpus = allowedCPUs();
+  if (cpus.empty())
+    return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpus[i % cpus.size()], &set);
+  pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/// Runs f(0) ... f(threads - 1) at once, f(i) on a new thread pinned to
+/// the i-th allowed CPU: a probe or an eviction on T threads then runs on T
+/// different cores. Left to the scheduler (with the kernels' idle OpenMP
+/// worker spinning on one core), two such threads could share a core: a
+/// probe would read at one core's rate, an eviction leave the other core's
+/// private L2, with the kernel's lines in it, as it was. The calling
+/// thread is never pinned: the OpenMP workers it starts would inherit its
+/// one core.
 template <typename F> void onThreads(unsigned threads, F &&f) {
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back([&, i] { f(i); });
-  f(0);
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      pinToCPU(i);
+      f(i);
+    });
   for (std::thread &t : pool)
     t.join();
 }
