@@ -53,8 +53,9 @@ public:
             "weight-prefetch-distance",
             llvm::cl::init(CodegenOptions().prefetchDistance),
             llvm::cl::desc("Prefetch the tiled kernels' packed weights this "
-                           "many bytes ahead (0: never; -1: the default, "
-                           "for 4-bit weights of one-row products)"),
+                           "many bytes ahead, and their scales as many "
+                           "vectors ahead (0: never; -1: the default, for "
+                           "4-bit weights of one-row products)"),
             llvm::cl::cat(category)) {}
 
   /// The parsed flags; bad values are reported when the model is compiled.

@@ -53,8 +53,9 @@ struct CodegenOptions {
   /// (the program must define them) instead of malloc / free. CompiledModel
   /// always does, binding them to its buffer pool (BufferPool.h).
   bool genericAllocation = false;
-  /// Software prefetch of the tiled kernels' packed weights, bytes ahead
-  /// (0: never; -1: vsquant-tile-vectors' default, 4-bit GEMV weights).
+  /// Software prefetch of the tiled kernels' packed weights, bytes ahead,
+  /// and of their scales as many vectors ahead (0: never; -1:
+  /// vsquant-tile-vectors' default, 4-bit GEMV weights).
   int64_t prefetchDistance = -1;
 };
 

@@ -1012,27 +1012,35 @@ private:
     Value s = memref::LoadOp::create(b, loc, lhs.scales, site.grid);
     return vector::BroadcastOp::create(b, loc, type, s);
   }
-  Value rhsScale(int64_t c, Value j, VectorType type) {
+  /// Per-vector scales of vector j of every column block.
+  SmallVector<Value> rhsScales(Value j, VectorType type) {
     auto scalesType = cast<MemRefType>(rhs.scales.getType());
     auto stored = scalesType.getElementType();
     // The scales of a weight stream that is prefetched come from memory
     // too, a 64-byte line every few vectors: prefetched as many vectors
     // ahead as the weights (A/B on 4-bit GEMVs: 1-6% faster, 1 and 2
-    // threads).
+    // threads), clamped to the stream.
+    Value ahead;
     if (p.prefetchDistance > 0) {
       int64_t vectorsAhead =
           std::max<int64_t>(1, p.prefetchDistance / packedVectorBytes(p));
-      Value ahead = arith::MinUIOp::create(
+      ahead = arith::MinUIOp::create(
           b, loc, mul(add(j, index(b, loc, vectorsAhead)), p.lanes),
           index(b, loc, scalesType.getShape().back() - 1));
-      prefetch(rhs.scales, batchedAt({block(c), ahead}));
     }
-    Value v = vector::LoadOp::create(
-        b, loc, VectorType::get({p.lanes}, stored), rhs.scales,
-        batchedAt({block(c), mul(j, index(b, loc, p.lanes))}));
-    if (stored != type.getElementType())
-      v = arith::ExtUIOp::create(b, loc, type, v);
-    return v;
+    Value at = mul(j, index(b, loc, p.lanes));
+    SmallVector<Value> scales;
+    for (int64_t c = 0; c < blocks; ++c) {
+      if (ahead)
+        prefetch(rhs.scales, batchedAt({block(c), ahead}));
+      Value v = vector::LoadOp::create(b, loc,
+                                       VectorType::get({p.lanes}, stored),
+                                       rhs.scales, batchedAt({block(c), at}));
+      if (stored != type.getElementType())
+        v = arith::ExtUIOp::create(b, loc, type, v);
+      scales.push_back(v);
+    }
+    return scales;
   }
 
   /// The output has exactly N columns (no padded copy to slice and copy
@@ -1064,9 +1072,7 @@ private:
         [&](OpBuilder &, Location, Value j, ValueRange acc) {
           SmallVector<VectorSite> sites = sitesOf(j);
           SmallVector<Value> dots = vectorDots(j, sites);
-          SmallVector<Value> sb(blocks), next;
-          for (int64_t c = 0; c < blocks; ++c)
-            sb[c] = rhsScale(c, j, scaleType);
+          SmallVector<Value> sb = rhsScales(j, scaleType), next;
           for (int64_t r = 0; r < rows; ++r) {
             Value sa = lhsScale(sites[r], scaleType);
             for (int64_t c = 0; c < blocks; ++c)

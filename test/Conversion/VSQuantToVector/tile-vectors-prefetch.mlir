@@ -30,7 +30,7 @@
 // CHECK-COUNT-7: memref.prefetch %[[W]]
 // The scales of a block's vector j are 16 bytes at j * 16 of its stream:
 // prefetched 2048 / 128 = 16 vectors ahead, clamped to the stream's last
-// byte (63), before they are loaded; one per block.
+// byte (63), before they are loaded; one per block, all at that index.
 // CHECK: %[[SLAST:.*]] = arith.constant 63 : index
 // CHECK-NEXT: %[[SAHEAD:.*]] = arith.constant 16 : index
 // CHECK-NEXT: %[[SNEXT:.*]] = arith.addi %[[J:.*]], %[[SAHEAD]] : index
@@ -39,7 +39,7 @@
 // CHECK-NEXT: %[[SCLAMPED:.*]] = arith.minui %[[SFAR]], %[[SLAST]] : index
 // CHECK: memref.prefetch %[[S:.*]][%{{.*}}, %[[SCLAMPED]]], read, locality<3>, data : memref<4x64xi8>
 // CHECK: vector.load %[[S]][%{{.*}}, %{{.*}}] : memref<4x64xi8>, vector<16xi8>
-// CHECK-COUNT-3: memref.prefetch %[[S]]
+// CHECK-COUNT-3: memref.prefetch %[[S]][%{{.*}}, %[[SCLAMPED]]]
 // CHECK-NOT: memref.prefetch
 // CHECK: return
 // ASKED-LABEL: func.func @gemv_w4

@@ -39,7 +39,8 @@ struct TileVectorsOptions {
   /// starting an OpenMP loop on spinning threads costs (docs/CPU.md).
   int64_t minMacsPerThread = int64_t(1) << 20;
   /// Software prefetch of the packed weights, this many bytes ahead in each
-  /// column block's stream (one prefetch per cache line); 0: none; -1: the
+  /// column block's stream (one prefetch per cache line), and of the
+  /// block's per-vector scales as many vectors ahead; 0: none; -1: the
   /// default, kDefaultPrefetchDistance for 4-bit weights in single-row
   /// (GEMV) tiles, none otherwise (docs/CPU.md, "Software prefetch").
   int64_t prefetchDistance = -1;
