@@ -25,11 +25,12 @@
 // timed run): they stream their weights from memory, as in a model larger
 // than the cache. Before each timed GEMV (GEMM) run the read (vpdpbusd)
 // probe runs once more, and the case's ratio is against the best of those:
-// on a shared machine the neighbours change within seconds. Each quantized GEMV is checked bit for bit against the
-// numerics library (quantizedMatmul); each 2-thread result against the
-// 1-thread one. With --rounds=R the quantized table is measured R times
-// and a summary gives each case's median, lowest and highest ratio to its
-// probe over the rounds: one round says more about the hour than the code.
+// on a shared machine the neighbours change within seconds. Each quantized
+// GEMV is checked bit for bit against the numerics library
+// (quantizedMatmul); each 2-thread result against the 1-thread one. With
+// --rounds=R the quantized table is measured R times and a summary gives
+// each case's median, lowest and highest ratio to its probe over the
+// rounds: one round says more about the hour than the code.
 //
 //   vsq-bench-matmul [--k=4096] [--n=4096] [--gemm-rows=256]
 //                    [--repeat=5] [--rounds=1] [--num-threads=1,2]
@@ -152,7 +153,6 @@ double best(unsigned runs, F &&f, G &&before = [] {}) {
   return t;
 }
 
-/// Runs f(i) on `threads` threads and waits.
 /// The CPUs this process may run on, in order.
 std::vector<int> allowedCPUs() {
   cpu_set_t set;
